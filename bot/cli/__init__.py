@@ -1,0 +1,34 @@
+"""The `jalur-aman` command line: one module per command group, each with `register`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.cli import chat, database, nlu, serve
+
+GROUPS = [serve, chat, nlu, database]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jalur-aman",
+        description="Jalur Aman: chatbot migrasi aman untuk calon pekerja migran Indonesia.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for group in GROUPS:
+        group.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    args = build_parser().parse_args(argv)
+    code = args.handler(args)
+    sys.exit(code or 0)

@@ -1,0 +1,53 @@
+"""Composition root: settings -> storage -> NLU/content -> engine (+ flows and actions).
+
+Every entry point (serve, chat, CLI commands, tests) builds the bot through `build_bot`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.core.content import Content
+from bot.core.context import Flow, IntentAction, Interceptor
+from bot.core.engine import Engine
+from bot.core.nlu import NLU
+from bot.settings import Settings
+from storage import db
+
+
+@dataclass
+class Bot:
+    settings: Settings
+    db_engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    content: Content
+    nlu: NLU
+    engine: Engine
+
+    async def close(self) -> None:
+        await self.db_engine.dispose()
+
+
+def load_nlu(settings: Settings) -> NLU:
+    return NLU.load(settings.intents_dir, settings.cache_dir, settings.rasa_url)
+
+
+async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None = None) -> Bot:
+    """Open the database (migrating it), load content and NLU, wire the engine."""
+    db_engine = db.create_engine(settings.database_url)
+    if migrate:
+        await db.upgrade(db_engine)
+    sessions = db.session_factory(db_engine)
+    content = Content.load(settings.content_dir)
+    nlu = nlu or load_nlu(settings)
+    flows: list[Flow] = []
+    actions: dict[str, IntentAction] = {}
+    interceptors: list[Interceptor] = []
+    engine = Engine(
+        content, nlu, sessions,
+        threshold=settings.nlu_threshold, max_chars=settings.max_message_chars,
+        flows=flows, actions=actions, interceptors=interceptors,
+    )
+    return Bot(settings, db_engine, sessions, content, nlu, engine)

@@ -1,0 +1,143 @@
+"""The dialogue engine: Message in -> list[Reply] out, channel-agnostic.
+
+One turn runs in one database transaction: the user's state, any record a handler writes
+(unanswered message, agency report, complaint) and the new state commit together.
+Order of handling: unreadable input, emergencies, active flow, buttons, interceptors, NLU.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.content import MENU_KEY, Content
+from bot.core.context import Context, Flow, IntentAction, Interceptor
+from bot.core.messages import Button, Message, Reply
+from bot.core.nlu import EMERGENCY, NLU, Parse
+from storage.repositories.users import get_or_create_user, record_unanswered, save_state
+
+log = logging.getLogger(__name__)
+
+WELCOME = "welcome"
+FALLBACK = "fallback"
+SILENT_INTENTS = {"greet", "help"}  # the welcome already answers these
+
+
+class Engine:
+    def __init__(
+        self,
+        content: Content,
+        nlu: NLU,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        threshold: float = 0.35,
+        max_chars: int = 2000,
+        flows: Sequence[Flow] = (),
+        actions: Mapping[str, IntentAction] | None = None,
+        interceptors: Sequence[Interceptor] = (),
+    ) -> None:
+        self.content = content
+        self.nlu = nlu
+        self.sessions = sessions
+        self.threshold = threshold
+        self.max_chars = max_chars
+        self.flows = {flow.name: flow for flow in flows}
+        self.actions = dict(actions or {})
+        self.interceptors = list(interceptors)
+
+    async def handle(self, message: Message) -> list[Reply]:
+        async with self.sessions() as session, session.begin():
+            user = await get_or_create_user(session, message.channel, message.external_id)
+            state = dict(user.state or {})
+            ctx = Context(message, user, state, session, self.content, self.nlu,
+                          is_new_user=not state.get("welcomed"))
+            if message.referral and not user.referral:
+                user.referral = message.referral[:64]
+            replies = await self._dispatch(ctx)
+            if ctx.is_new_user:
+                ctx.state["welcomed"] = True
+                if not replies or replies[0].key != EMERGENCY:
+                    replies.insert(0, self.content.render(WELCOME))
+            ctx.state["last_buttons"] = [b.payload for b in replies[-1].buttons] if replies else []
+            save_state(user, ctx.state)
+        return replies
+
+    async def _dispatch(self, ctx: Context) -> list[Reply]:
+        message = ctx.message
+        if message.button:
+            return await self._on_button(ctx, message.button)
+        text = (message.text or "").strip()
+        if message.media and not text:
+            return [self.content.render("error.unsupported")]
+        if not text:
+            return [self.content.render("error.empty")]
+        picked = self._numbered_choice(ctx, text)
+        if picked:
+            return await self._on_button(ctx, picked)
+        if len(text) > self.max_chars:
+            # Even an over-long message is checked for an emergency before it is refused.
+            if self.nlu.emergency.matches(self.nlu.normalise(text[: self.max_chars * 5])):
+                return await self._answer_intent(ctx, _emergency_parse(text))
+            return [self.content.render("error.too_long")]
+        if not self.nlu.normalise(text):
+            return [self.content.render("error.unsupported")]
+        parse = await self.nlu.aparse(text)
+        if parse.intent == EMERGENCY:
+            # The emergency is answered first; an open flow stays, marked urgent.
+            ctx.state["emergency_seen"] = True
+            return await self._answer_intent(ctx, parse)
+        if ctx.flow in self.flows:
+            return await self.flows[ctx.flow].on_text(ctx, text)
+        for interceptor in self.interceptors:
+            replies = await interceptor(ctx, text)
+            if replies is not None:
+                return replies
+        return await self._answer_intent(ctx, parse)
+
+    def _numbered_choice(self, ctx: Context, text: str) -> str | None:
+        """"2" picks the second button of the last reply (numbered-text fallback)."""
+        options = ctx.state.get("last_buttons") or []
+        if text.isdigit() and 1 <= int(text) <= len(options) and ctx.flow is None:
+            return str(options[int(text) - 1])
+        return None
+
+    async def _on_button(self, ctx: Context, payload: str) -> list[Reply]:
+        prefix = payload.split(":", 1)[0]
+        if ":" in payload and prefix in self.flows:
+            return await self.flows[prefix].on_button(ctx, payload)
+        if payload == MENU_KEY:
+            ctx.end_flow()
+        if payload in self.actions:
+            parse = Parse(payload, payload, 1.0, ((payload, 1.0),))
+            return await self.actions[payload](ctx, parse)
+        if self.content.has(payload):
+            return [self.content.render(payload)]
+        log.info("unknown button payload %r", payload[:80])
+        return [self.content.render(MENU_KEY)]
+
+    async def _answer_intent(self, ctx: Context, parse: Parse) -> list[Reply]:
+        if parse.intent != EMERGENCY and parse.confidence < self.threshold:
+            return await self._fallback(ctx, parse)
+        if parse.intent in self.actions:
+            return await self.actions[parse.intent](ctx, parse)
+        if ctx.is_new_user and parse.intent in SILENT_INTENTS:
+            return []
+        if self.content.has(parse.intent):
+            return [self.content.render(parse.intent)]
+        return await self._fallback(ctx, parse)
+
+    async def _fallback(self, ctx: Context, parse: Parse) -> list[Reply]:
+        await record_unanswered(ctx.session, ctx.user, parse.text, parse.intent, parse.confidence)
+        guesses = [
+            self.content.button(intent)
+            for intent, _ in parse.ranking[:3]
+            if self.content.has(intent) and intent not in ("out_of_scope", MENU_KEY)
+        ]
+        buttons: list[Button] = [*guesses, self.content.button(MENU_KEY)]
+        return [self.content.render(FALLBACK, buttons=buttons)]
+
+
+def _emergency_parse(text: str) -> Parse:
+    return Parse(text[:500], EMERGENCY, 1.0, ((EMERGENCY, 1.0),), by_safety_net=True)

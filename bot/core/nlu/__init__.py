@@ -1,0 +1,70 @@
+"""Natural-language understanding: normalisation, emergency net, classifier, Rasa adapter."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.nlu.classifier import IntentClassifier, load_or_train
+from bot.core.nlu.normalise import Normaliser
+from bot.core.nlu.rasa import RasaClient
+from bot.core.nlu.safety import EmergencyNet
+from bot.core.nlu.training_data import read_examples
+
+log = logging.getLogger(__name__)
+EMERGENCY = "emergency"
+
+
+@dataclass(frozen=True, slots=True)
+class Parse:
+    text: str
+    intent: str
+    confidence: float
+    ranking: tuple[tuple[str, float], ...]
+    by_safety_net: bool = False
+
+
+class NLU:
+    """Turns a message into an intent with a confidence; emergencies are never missed."""
+
+    def __init__(self, normaliser: Normaliser, classifier: IntentClassifier,
+                 emergency: EmergencyNet, rasa: RasaClient | None = None) -> None:
+        self.normalise = normaliser
+        self.classifier = classifier
+        self.emergency = emergency
+        self.rasa = rasa
+
+    @classmethod
+    def load(cls, intents_dir: Path, cache_dir: Path | None = None,
+             rasa_url: str | None = None) -> NLU:
+        normaliser = Normaliser.load(intents_dir / "normalisation.yml")
+        examples = read_examples(intents_dir)
+        classifier = load_or_train(examples, normaliser, cache_dir)
+        emergency = EmergencyNet.load(intents_dir / "emergency.yml")
+        return cls(normaliser, classifier, emergency, RasaClient(rasa_url) if rasa_url else None)
+
+    def parse(self, text: str) -> Parse:
+        """Synchronous parse with the embedded classifier (no Rasa)."""
+        normal = self.normalise(text)
+        return self._finish(text, normal, self.classifier.rank(normal))
+
+    async def aparse(self, text: str) -> Parse:
+        """Parse, asking Rasa first when configured (falling back to the embedded model)."""
+        normal = self.normalise(text)
+        ranking: list[tuple[str, float]] | None = None
+        if self.rasa is not None:
+            try:
+                ranking = await self.rasa.rank(text)
+            except Exception as exc:  # Rasa down: the embedded model answers
+                log.warning("rasa parse failed, using embedded classifier: %s", exc)
+        return self._finish(text, normal, ranking or self.classifier.rank(normal))
+
+    def _finish(self, text: str, normal: str, ranking: list[tuple[str, float]]) -> Parse:
+        if not ranking:
+            ranking = [("out_of_scope", 0.0)]
+        if self.emergency.matches(normal) and ranking[0][0] != EMERGENCY:
+            rest = tuple(r for r in ranking if r[0] != EMERGENCY)
+            return Parse(text, EMERGENCY, 1.0, ((EMERGENCY, 1.0), *rest), by_safety_net=True)
+        intent, confidence = ranking[0]
+        return Parse(text, intent, confidence, tuple(ranking))

@@ -1,0 +1,88 @@
+"""The embedded intent classifier: TF-IDF char + word n-grams and a linear model.
+
+Deterministic, trains in seconds, and is cached on disk by a hash of its training data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Sequence
+from pathlib import Path
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from bot.core.nlu.training_data import Example
+
+MODEL_VERSION = "tfidf-lr-1"
+
+
+def build_pipeline() -> Pipeline:
+    features = FeatureUnion(
+        [
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
+                                      sublinear_tf=True, min_df=1)),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2),
+                                      sublinear_tf=True, token_pattern=r"[a-z0-9]+")),
+        ]
+    )
+    model = LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced")
+    return Pipeline([("features", features), ("model", model)])
+
+
+class IntentClassifier:
+    """Predicts a ranked list of (intent, probability) for normalised text."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+        self.intents: list[str] = [str(c) for c in pipeline.classes_]
+
+    @classmethod
+    def train(cls, texts: Sequence[str], intents: Sequence[str]) -> IntentClassifier:
+        pipeline = build_pipeline()
+        pipeline.fit(list(texts), list(intents))
+        return cls(pipeline)
+
+    def rank(self, text: str, top: int = 3) -> list[tuple[str, float]]:
+        return self.rank_many([text], top)[0]
+
+    def rank_many(self, texts: Sequence[str], top: int = 3) -> list[list[tuple[str, float]]]:
+        probabilities = self.pipeline.predict_proba(list(texts))
+        ranked = []
+        for row in probabilities:
+            order = row.argsort()[::-1][:top]
+            ranked.append([(self.intents[i], float(row[i])) for i in order])
+        return ranked
+
+
+def training_hash(texts: Sequence[str], intents: Sequence[str]) -> str:
+    digest = hashlib.sha256(MODEL_VERSION.encode())
+    for text, intent in zip(texts, intents, strict=True):
+        digest.update(f"{intent}\t{text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def load_or_train(examples: Sequence[Example], normalise: object, cache_dir: Path | None
+                  ) -> IntentClassifier:
+    """Train on normalised examples, reusing a pickled model with the same data hash."""
+    assert callable(normalise)
+    texts = [str(normalise(ex.text)) for ex in examples]
+    intents = [ex.intent for ex in examples]
+    cache_file = cache_dir / f"nlu-{training_hash(texts, intents)}.pkl" if cache_dir else None
+    if cache_file and cache_file.exists():
+        try:
+            with cache_file.open("rb") as fh:
+                pipeline = pickle.load(fh)
+            return IntentClassifier(pipeline)
+        except Exception:  # a stale or broken cache is rebuilt, never fatal
+            cache_file.unlink(missing_ok=True)
+    classifier = IntentClassifier.train(texts, intents)
+    if cache_file:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(classifier.pipeline, fh)
+        tmp.replace(cache_file)
+    return classifier

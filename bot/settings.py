@@ -1,0 +1,43 @@
+"""Runtime configuration, read from JALUR_AMAN_* environment variables (and a .env file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """All settings of one running bot. A channel whose token is unset is off."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="JALUR_AMAN_", env_file=".env", extra="ignore"
+    )
+
+    database_url: str = "sqlite+aiosqlite:///./var/jalur-aman.db"
+    content_dir: Path = PROJECT_ROOT / "content"
+    intents_dir: Path = PROJECT_ROOT / "intents"
+    cache_dir: Path = Path("./var/cache")
+
+    telegram_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_base: str | None = None
+    whatsapp_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    public_url: str | None = None
+    secret_key: str | None = None
+    rasa_url: str | None = None
+
+    nlu_threshold: float = 0.35
+    max_message_chars: int = 2000
+    seed_demo_data: bool = True
+
+
+def get_settings() -> Settings:
+    """Settings from the environment (a fresh object each call, so tests can patch env)."""
+    return Settings()

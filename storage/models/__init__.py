@@ -1,0 +1,6 @@
+"""All tables. Import every model module here so Alembic and create_all see them."""
+
+from storage.models.base import Base, utcnow
+from storage.models.core import Unanswered, User
+
+__all__ = ["Base", "Unanswered", "User", "utcnow"]
