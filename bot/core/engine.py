@@ -8,6 +8,7 @@ Order of handling: unreadable input, emergencies, active flow, buttons, intercep
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 WELCOME = "welcome"
 FALLBACK = "fallback"
+OUT_OF_SCOPE = "out_of_scope"
 SILENT_INTENTS = {"greet", "help"}  # the welcome already answers these
 
 
@@ -81,7 +83,7 @@ class Engine:
             if self.nlu.emergency.matches(self.nlu.normalise(text[: self.max_chars * 5])):
                 return await self._answer_intent(ctx, _emergency_parse(text))
             return [self.content.render("error.too_long")]
-        if not self.nlu.normalise(text):
+        if _unreadable(text) or not self.nlu.normalise(text):
             return [self.content.render("error.unsupported")]
         parse = await self.nlu.aparse(text)
         if parse.intent == EMERGENCY:
@@ -124,6 +126,9 @@ class Engine:
             return await self.actions[parse.intent](ctx, parse)
         if ctx.is_new_user and parse.intent in SILENT_INTENTS:
             return []
+        if parse.intent == OUT_OF_SCOPE:
+            await record_unanswered(ctx.session, ctx.user, parse.text, parse.intent,
+                                    parse.confidence)
         if self.content.has(parse.intent):
             return [self.content.render(parse.intent)]
         return await self._fallback(ctx, parse)
@@ -133,10 +138,19 @@ class Engine:
         guesses = [
             self.content.button(intent)
             for intent, _ in parse.ranking[:3]
-            if self.content.has(intent) and intent not in ("out_of_scope", MENU_KEY)
+            if self.content.has(intent) and intent not in (OUT_OF_SCOPE, MENU_KEY)
         ]
         buttons: list[Button] = [*guesses, self.content.button(MENU_KEY)]
         return [self.content.render(FALLBACK, buttons=buttons)]
+
+
+def _unreadable(text: str) -> bool:
+    """Binary-looking input: NUL bytes, replacement characters or mostly control codes."""
+    if "\x00" in text or "\ufffd" in text:
+        return True
+    control = sum(1 for ch in text if unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"}
+                  and ch not in "\n\t\r")
+    return control * 5 > len(text)
 
 
 def _emergency_parse(text: str) -> Parse:

@@ -1,0 +1,55 @@
+"""The web chat page in Debian's chromium: type, tap buttons, phone and desktop sizes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.core.nlu import NLU
+from bot.settings import Settings
+from tests.browser import chromium_browser, running_server
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def base_url(settings: Settings, nlu: NLU) -> Iterator[str]:
+    with running_server(settings, nlu) as url:
+        yield url
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with chromium_browser() as chromium:
+        yield chromium
+
+
+def bot_keys(page: Any) -> list[str]:
+    script = "els => els.map(e => e.dataset.key)"
+    return [str(k) for k in page.eval_on_selector_all(".msg.bot", script)]
+
+
+def test_phone_user_types_a_question_and_taps_a_button(base_url: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto(base_url + "/?user=browser-phone")
+    page.wait_for_selector('.msg.bot[data-key="welcome"]')
+    page.get_by_label("Tulis pesan").fill("brp biaya ke taiwan min")
+    page.get_by_role("button", name="Kirim pesan").click()
+    page.wait_for_selector('.msg.bot[data-key="costs"]')
+    page.locator('.msg.bot[data-key="costs"] .buttons button').first.click()
+    page.wait_for_function("document.querySelectorAll('.msg.bot').length >= 3")
+    assert bot_keys(page)[-1].startswith("costs.")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+
+
+def test_emergency_message_gets_the_emergency_answer(base_url: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(base_url + "/?user=browser-desktop")
+    page.wait_for_selector('.msg.bot[data-key="welcome"]')
+    page.get_by_label("Tulis pesan").fill("majikan ambil paspor sy")
+    page.keyboard.press("Enter")
+    page.wait_for_selector('.msg.bot[data-key="emergency"]')
+    assert "Sumber:" in page.locator('.msg.bot[data-key="emergency"] .source').inner_text()
