@@ -1,0 +1,102 @@
+"""NLU benchmark: parse throughput on one core, model build time, resident memory.
+
+Prints a table. The baseline, measured in the same run on the same messages, is the bare
+scikit-learn pipeline's predict on raw text (no normalisation, no safety net): the figure
+to watch is the ratio, which shows what our extra steps cost.
+
+    .venv/bin/python benchmarks/nlu.py [--seconds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psutil
+
+from bot.composition import build_bot
+from bot.core.messages import Message
+from bot.core.nlu import NLU
+from bot.core.nlu.classifier import IntentClassifier
+from bot.core.nlu.training_data import read_examples
+from bot.settings import PROJECT_ROOT, Settings
+
+
+def rate(fn, items: list[str], seconds: float) -> float:  # type: ignore[no-untyped-def]
+    """Messages per second of fn over items, repeated for about `seconds`."""
+    done = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for text in items:
+            fn(text)
+        done += len(items)
+    return done / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    proc = psutil.Process()
+    rss_start = proc.memory_info().rss
+
+    intents_dir = PROJECT_ROOT / "intents"
+    examples = read_examples(intents_dir)
+    t0 = time.perf_counter()
+    nlu = NLU.load(intents_dir, cache_dir=None)
+    build_s = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as cache:
+        NLU.load(intents_dir, cache_dir=Path(cache))
+        t0 = time.perf_counter()
+        NLU.load(intents_dir, cache_dir=Path(cache))
+        cached_s = time.perf_counter() - t0
+
+    messages = [e.text for e in read_examples(PROJECT_ROOT / "tests" / "nlu" / "heldout.tsv")]
+    bare = IntentClassifier.train([e.text for e in examples], [e.intent for e in examples])
+    ours = rate(nlu.parse, messages, args.seconds)
+    baseline = rate(lambda t: bare.pipeline.predict([t]), messages, args.seconds)
+
+    async def engine_rate() -> tuple[float, int]:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp}/bench.db",
+                                seed_demo_data=False)
+            bot = await build_bot(settings, nlu=nlu)
+            n = 0
+            start = time.perf_counter()
+            while time.perf_counter() - start < args.seconds:
+                for i, text in enumerate(messages[:50]):
+                    await bot.engine.handle(Message("bench", f"u{i % 20}", text=text))
+                    n += 1
+            elapsed = time.perf_counter() - start
+            rss = proc.memory_info().rss
+            await bot.close()
+            return n / elapsed, rss
+
+    turns, rss_bot = asyncio.run(engine_rate())
+    rows = [
+        ("training examples", f"{len(examples)}", ""),
+        ("model build (no cache)", f"{build_s:.2f} s", ""),
+        ("model load (cached)", f"{cached_s:.2f} s", f"{build_s / cached_s:.1f}x faster"),
+        ("parse, ours (1 core)", f"{ours:,.0f} msg/s", f"{ours / baseline:.2f} of baseline"),
+        ("parse, bare sklearn predict", f"{baseline:,.0f} msg/s", "baseline"),
+        ("engine turns (SQLite, 1 core)", f"{turns:,.0f} msg/s", "parse + state + DB commit"),
+        ("resident memory, running bot", f"{rss_bot / 2**20:.0f} MiB",
+         f"{(rss_bot - rss_start) / 2**20:.0f} MiB above interpreter start"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure':<{width}}  {'value':>16}  note")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>16}  {note}")
+
+
+if __name__ == "__main__":
+    main()

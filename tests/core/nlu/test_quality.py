@@ -1,0 +1,62 @@
+"""NLU regression floors, measured on sets written independently of intents/.
+
+Floors sit a little under the figures measured when they were set (README, "NLU
+quality"): a change that lowers accuracy below them, or misses any emergency, fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.nlu import NLU
+from bot.core.nlu.evaluate import score
+from bot.core.nlu.training_data import read_examples
+from bot.settings import PROJECT_ROOT
+
+HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout.tsv"
+HARD = PROJECT_ROOT / "tests" / "nlu" / "hard_cases.tsv"
+
+
+@pytest.fixture(scope="module")
+def heldout_report(nlu: NLU):  # type: ignore[no-untyped-def]
+    examples = read_examples(HELDOUT)
+    return score(examples, [nlu.parse(e.text).intent for e in examples])
+
+
+def test_heldout_strict_accuracy_floor(heldout_report) -> None:  # type: ignore[no-untyped-def]
+    assert heldout_report.accuracy >= 0.92
+
+
+def test_heldout_accuracy_with_second_intent_floor(heldout_report) -> None:  # type: ignore[no-untyped-def]
+    assert heldout_report.lenient_accuracy >= 0.95
+
+
+def test_heldout_emergencies_are_all_recognised(heldout_report) -> None:  # type: ignore[no-untyped-def]
+    assert heldout_report.emergency_recall == 1.0
+
+
+def test_hard_case_emergencies_are_all_recognised(nlu: NLU) -> None:
+    missed = [e.text for e in read_examples(HARD)
+              if e.intent == "emergency" and nlu.parse(e.text).intent != "emergency"]
+    assert missed == []
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("brp biaya ke taiwan min", "costs"),
+    ("syarat jd tkw apa aja", "requirements"),
+    ("majikan ambil paspor sy", "emergency"),
+    ("tolooong sy dipukulin majikan", "emergency"),
+    ("pt sinar jaya abadi resmi ga", "agency_check"),
+    ("kamu robot ya", "bot_challenge"),
+])
+def test_issue_examples_are_understood(nlu: NLU, text: str, intent: str) -> None:
+    assert nlu.parse(text).intent == intent
+
+
+def test_agency_fee_question_is_costs_or_red_flags(nlu: NLU) -> None:
+    assert nlu.parse("agen minta uang 15jt dluan boleh ga").intent in {"costs", "red_flags"}
+
+
+def test_parse_is_deterministic(nlu: NLU) -> None:
+    first = nlu.parse("gmn cara daftar jd pmi ke korea")
+    assert nlu.parse("gmn cara daftar jd pmi ke korea") == first
