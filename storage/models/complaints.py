@@ -1,0 +1,170 @@
+"""Complaint tables: offices, staff, complaints with their append-only event log,
+conversation, evidence references, and the durable outbox of replies to complainants.
+
+Office codes are plain strings (no foreign key): offices come from configuration
+(content/offices.yml) and are mirrored into `offices` for the dashboard.
+`complaint_events` is append-only: the ORM refuses to update or delete a loaded event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, utcnow
+
+STATUSES = ("new", "assigned", "waiting_on_complainant", "resolved", "closed", "reopened")
+ROLES = ("handler", "supervisor", "admin")
+
+
+class Office(Base):
+    """A BP3MI office (or the default national queue), mirrored from content/offices.yml."""
+
+    __tablename__ = "offices"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Staff(Base):
+    """A dashboard account. `password_hash` is an argon2 hash (argon2-cffi)."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    office_code: Mapped[str] = mapped_column(String(32), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="handler")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Complaint(Base):
+    """One complaint. PII fields (description, contact, city, district) are nulled by a
+    deletion request; the row stays for anonymous counts."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    status: Mapped[str] = mapped_column(String(32), default="new", index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    affected: Mapped[str] = mapped_column(String(16), default="self")
+    agency_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    country: Mapped[str | None] = mapped_column(String(100), default=None)
+    city: Mapped[str | None] = mapped_column(String(100), default=None)
+    origin_province: Mapped[str | None] = mapped_column(String(100), default=None)
+    origin_district: Mapped[str | None] = mapped_column(String(100), default=None)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    contact: Mapped[str | None] = mapped_column(String(200), default=None)
+    channel: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
+    office_code: Mapped[str] = mapped_column(String(32), index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgency_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    bot_released: Mapped[bool] = mapped_column(Boolean, default=False)
+    assigned_to: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None, index=True
+    )
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)
+    flagged_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymised: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ComplaintEvent(Base):
+    """Append-only audit log entry: who (actor kind + id), when, via which channel, what."""
+
+    __tablename__ = "complaint_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    actor_kind: Mapped[str] = mapped_column(String(16))  # complainant | staff | system
+    actor_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    channel: Mapped[str | None] = mapped_column(String(20), default=None)
+    kind: Mapped[str] = mapped_column(String(32))
+    old_status: Mapped[str | None] = mapped_column(String(32), default=None)
+    new_status: Mapped[str | None] = mapped_column(String(32), default=None)
+    body: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ComplaintMessage(Base):
+    """One message of the case conversation, from the complainant or a staff member."""
+
+    __tablename__ = "complaint_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    sender: Mapped[str] = mapped_column(String(16))  # complainant | staff
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None
+    )
+    body: Mapped[str] = mapped_column(Text)
+    redacted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Evidence(Base):
+    """A photo or document kept by reference to the channel's media (never the bytes)."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    media_ref: Mapped[str] = mapped_column(String(500))
+    mime: Mapped[str | None] = mapped_column(String(100), default=None)
+    size: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A reply waiting to be delivered on a channel; written in the same transaction as
+    the state change that caused it. `payload` is a Reply.to_dict()."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    external_user_id: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    complaint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("complaints.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete a complaint event."""
+
+
+@event.listens_for(ComplaintEvent, "before_update")
+def _no_event_update(*_args: Any) -> None:
+    raise AppendOnlyError("complaint_events is append-only")
+
+
+@event.listens_for(ComplaintEvent, "before_delete")
+def _no_event_delete(*_args: Any) -> None:
+    raise AppendOnlyError("complaint_events is append-only")

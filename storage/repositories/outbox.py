@@ -1,0 +1,67 @@
+"""The durable outbox: replies to users written in the same transaction as the change that
+caused them, then delivered by a channel (pull for the web chat, push for the others).
+
+`take_pending` locks the rows it returns on PostgreSQL (`FOR UPDATE SKIP LOCKED`), so two
+senders never deliver the same row; mark them sent or failed in that same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import utcnow
+from storage.models.complaints import OutboxMessage
+
+MAX_ATTEMPTS = 8
+
+
+async def enqueue(
+    session: AsyncSession, *, channel: str, external_user_id: str, payload: dict[str, Any],
+    idempotency_key: str | None = None, complaint_id: int | None = None,
+) -> OutboxMessage:
+    """Queue one reply (a Reply.to_dict()) for a user on a channel."""
+    row = OutboxMessage(
+        channel=channel, external_user_id=external_user_id, payload=payload,
+        status="pending", attempts=0, idempotency_key=idempotency_key or uuid.uuid4().hex,
+        complaint_id=complaint_id, created_at=utcnow(),
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def take_pending(
+    session: AsyncSession, channel: str, external_user_id: str | None = None, limit: int = 50,
+) -> list[OutboxMessage]:
+    """Pending rows of a channel (optionally one user), oldest first, locked for delivery."""
+    stmt = select(OutboxMessage).where(OutboxMessage.channel == channel,
+                                       OutboxMessage.status == "pending")
+    if external_user_id is not None:
+        stmt = stmt.where(OutboxMessage.external_user_id == external_user_id)
+    stmt = stmt.order_by(OutboxMessage.id).limit(limit)
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list((await session.execute(stmt)).scalars())
+
+
+def mark_sent(row: OutboxMessage) -> None:
+    row.status = "sent"
+    row.attempts += 1
+    row.sent_at = utcnow()
+
+
+def mark_failed(row: OutboxMessage, error: str, *, max_attempts: int = MAX_ATTEMPTS) -> None:
+    """Count a failed attempt; after `max_attempts` the row is given up ("failed")."""
+    row.attempts += 1
+    row.last_error = error[:500]
+    if row.attempts >= max_attempts:
+        row.status = "failed"
+
+
+async def for_complaint(session: AsyncSession, complaint_id: int) -> list[OutboxMessage]:
+    stmt = select(OutboxMessage).where(OutboxMessage.complaint_id == complaint_id)
+    return list((await session.execute(stmt.order_by(OutboxMessage.id))).scalars())
