@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot import dashboard
 from bot.channels import webchat
 from bot.composition import Bot
 from storage import db
@@ -44,6 +45,7 @@ def create_app(bot: Bot) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     webchat.setup(app, bot.engine)
+    dashboard.setup(app, bot)
 
     async def close_bot(_app: web.Application) -> None:
         await bot.close()

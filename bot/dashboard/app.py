@@ -1,0 +1,162 @@
+"""The /staff sub-application: shared state, the session + CSRF middleware, page rendering.
+
+Every request resolves its session cookie to a fresh staff row (active account, matching
+password fingerprint). Only the login page and static files are public; everything else
+redirects to the login (GET) or is refused (other methods). Every POST, the login form
+included, must carry the session's CSRF token. Staff pages are never cached or framed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.composition import Bot
+from bot.core.casework import Casework
+from bot.dashboard import csrf
+from bot.dashboard.auth import (
+    COOKIE,
+    PRE_COOKIE,
+    SESSION_SECONDS,
+    LoginLimiter,
+    Signer,
+    fingerprint,
+)
+from bot.dashboard.canned import DashboardConfig
+from storage.repositories import staff as staff_repo
+
+JINJA_KEY = web.AppKey("dashboard_jinja", jinja2.Environment)
+PUBLIC = ("/staff/login", "/staff/static/")
+ROLE_LABELS = {"handler": "Petugas", "supervisor": "Supervisor", "admin": "Admin"}
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+@dataclass(frozen=True, slots=True)
+class StaffUser:
+    """The signed-in staff member, read fresh from the database for this request."""
+
+    id: int
+    username: str
+    office_code: str
+    role: str
+    office_name: str
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in ("supervisor", "admin")
+
+
+@dataclass
+class Dashboard:
+    bot: Bot
+    signer: Signer
+    limiter: LoginLimiter
+    config: DashboardConfig
+    casework: Casework
+    secure_cookies: bool
+
+
+DASHBOARD_KEY = web.AppKey("dashboard", Dashboard)
+STAFF_KEY = web.RequestKey("dashboard_staff", StaffUser)
+FLASH_KEY = web.RequestKey("dashboard_flash", tuple)
+
+
+def state(request: web.Request) -> Dashboard:
+    return request.config_dict[DASHBOARD_KEY]
+
+
+def current_staff(request: web.Request) -> StaffUser:
+    """The signed-in staff member (the middleware guarantees one on non-public routes)."""
+    staff: StaffUser | None = request.get(STAFF_KEY)
+    if staff is None:
+        raise web.HTTPForbidden()
+    return staff
+
+
+async def _load_staff(request: web.Request, dash: Dashboard) -> StaffUser | None:
+    session = dash.signer.read(request.cookies.get(COOKIE))
+    if session is None:
+        return None
+    async with dash.bot.sessions() as db:
+        row = await staff_repo.get_staff(db, session.staff_id)
+        if row is None or not row.active or not row.office_code:
+            return None
+        if fingerprint(row.password_hash) != session.fingerprint:
+            return None
+    request[csrf.SESSION_KEY] = session
+    return StaffUser(row.id, row.username, row.office_code, row.role,
+                     dash.casework.offices.name(row.office_code))
+
+
+def set_cookie(response: web.StreamResponse, dash: Dashboard, name: str, value: str,
+               max_age: int = SESSION_SECONDS) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/staff", httponly=True,
+                        samesite="Lax", secure=dash.secure_cookies)
+
+
+def redirect(location: str) -> web.Response:
+    """A 303 See Other response (returned, not raised, so cookies can be set on it)."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+def _error_page(request: web.Request, status: int) -> web.Response:
+    heading, message = {
+        403: ("Tidak diizinkan", "Anda tidak punya akses untuk tindakan ini."),
+        404: ("Tidak ditemukan", "Halaman atau kasus ini tidak ada di kantor Anda."),
+    }.get(status, ("Terjadi kesalahan", "Silakan coba lagi."))
+    return page(request, "error.html", status=status, heading=heading, message=message)
+
+
+@web.middleware
+async def middleware(request: web.Request, handler: csrf.Handler) -> web.StreamResponse:
+    dash = state(request)
+    staff = await _load_staff(request, dash)
+    if staff is not None:
+        request[STAFF_KEY] = staff
+    public = request.path.startswith(PUBLIC)
+    if staff is None and not public:
+        if request.method in csrf.SAFE_METHODS:
+            raise web.HTTPSeeOther("/staff/login")
+        return csrf.forbidden()
+    if not await csrf.check(request, dash.signer):
+        return csrf.forbidden()
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        if exc.status not in (403, 404):
+            raise
+        response = _error_page(request, exc.status)
+    pre = request.get(csrf.NONCE_KEY)
+    if pre and csrf.SESSION_KEY not in request and PRE_COOKIE not in request.cookies:
+        set_cookie(response, dash, PRE_COOKIE, pre)
+    if not request.path.startswith("/staff/static/"):
+        response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = CSP
+    return response
+
+
+def page(request: web.Request, template: str, *, status: int = 200,
+         **context: Any) -> web.Response:
+    """Render a template with the common context (staff, CSRF token, role labels)."""
+    dash = state(request)
+    staff: StaffUser | None = request.get(STAFF_KEY)
+    base: dict[str, Any] = {
+        "staff": staff,
+        "office_name": staff.office_name if staff else "",
+        "is_supervisor": bool(staff and staff.is_supervisor),
+        "csrf": csrf.token_for(request, dash.signer),
+        "role_labels": ROLE_LABELS,
+        "views": [],
+        "current_view": None,
+        "flash": None,
+        "flash_kind": "ok",
+    }
+    base.update(context)
+    return aiohttp_jinja2.render_template(template, request, base, app_key=JINJA_KEY,
+                                          status=status)

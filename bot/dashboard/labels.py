@@ -1,0 +1,87 @@
+"""Indonesian labels for the dashboard: views, statuses, categories, events, notices.
+
+These are interface labels for staff, not bot answers (those live in content/). Codes
+without a label are shown as the code itself, so a new status never breaks a page.
+"""
+
+from __future__ import annotations
+
+VIEW_LABELS = {
+    "new": "Baru",
+    "mine": "Kasus saya",
+    "waiting": "Menunggu pelapor",
+    "urgent": "Mendesak",
+    "overdue": "Lewat batas",
+    "all": "Semua",
+}
+
+STATUS_LABELS = {
+    "new": "Baru",
+    "assigned": "Ditangani",
+    "waiting_on_complainant": "Menunggu pelapor",
+    "resolved": "Selesai",
+    "closed": "Ditutup",
+    "reopened": "Dibuka kembali",
+}
+
+CATEGORY_LABELS = {
+    "agency_fraud": "Penipuan P3MI / calo",
+    "overcharging": "Uang diambil / biaya berlebih",
+    "documents_held": "Dokumen / paspor ditahan",
+    "unpaid_wages": "Gaji tidak dibayar",
+    "violence": "Kekerasan / pelecehan",
+    "contract_broken": "Kontrak dilanggar",
+    "stuck_abroad": "Terlantar / ingin pulang",
+    "other": "Lainnya",
+}
+
+AFFECTED_LABELS = {"self": "Diri sendiri", "family": "Anggota keluarga"}
+
+URGENCY_LABELS = {
+    "violence": "kekerasan",
+    "detention": "disekap/ditahan",
+    "minor": "anak di bawah umur",
+    "passport_held": "paspor ditahan",
+    "emergency_words": "kata darurat",
+    "emergency_seen": "darurat saat pengisian",
+}
+
+EVENT_LABELS = {
+    "created": "Pengaduan dibuat",
+    "claimed": "Diambil",
+    "replied": "Balasan dikirim",
+    "staff_reply": "Balasan dikirim",
+    "note": "Catatan internal",
+    "info_requested": "Minta informasi",
+    "request_info": "Minta informasi",
+    "reassigned": "Dialihkan",
+    "escalated": "Dieskalasi",
+    "resolved": "Diselesaikan",
+    "reopened": "Dibuka kembali",
+    "closed": "Ditutup",
+    "released": "Dikembalikan ke antrean",
+    "lease_expired": "Waktu klaim habis",
+    "complainant_replied": "Pelapor membalas",
+    "complainant_message": "Pesan pelapor",
+    "data_deleted": "Data dihapus atas permintaan",
+    "anonymised": "Dianonimkan",
+}
+
+ACTOR_LABELS = {"complainant": "Pelapor", "staff": "Staf", "system": "Sistem"}
+
+FLASH = {
+    "claimed": "Kasus sudah Anda ambil.",
+    "replied": "Balasan masuk antrean kirim ke pelapor.",
+    "noted": "Catatan internal disimpan.",
+    "info_requested": "Permintaan informasi dikirim; kasus menunggu pelapor.",
+    "reassigned": "Kasus dialihkan.",
+    "escalated": "Kasus dieskalasi ke supervisor.",
+    "resolved": "Kasus diselesaikan.",
+    "reopened": "Kasus dibuka kembali.",
+    "released": "Kasus dikembalikan ke antrean.",
+    "empty_queue": "Tidak ada kasus baru di antrean.",
+    "conflict": "Kasus sudah berubah (mungkin diambil petugas lain). Periksa lagi.",
+    "not_allowed": "Tindakan ini tidak bisa dilakukan pada status kasus sekarang.",
+    "empty_text": "Teks tidak boleh kosong.",
+    "too_long": "Teks terlalu panjang.",
+}
