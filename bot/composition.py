@@ -9,12 +9,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.core.complaints import Offices
 from bot.core.content import Content
 from bot.core.context import Flow, IntentAction, Interceptor
 from bot.core.engine import Engine
+from bot.core.flows.complaint import ComplaintFlow
+from bot.core.flows.handoff import ComplaintFollowUp
 from bot.core.nlu import NLU
 from bot.settings import Settings
 from storage import db
+from storage.repositories.staff import sync_offices
 
 
 @dataclass
@@ -45,6 +49,16 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     flows: list[Flow] = []
     actions: dict[str, IntentAction] = {}
     interceptors: list[Interceptor] = []
+    # Complaints (issue 5): intake flow, status/handoff/deletion; these interceptors go first.
+    offices = Offices.load(settings.content_dir / "offices.yml")
+    if migrate:
+        async with sessions() as session, session.begin():
+            await sync_offices(session, offices.names)
+    complaint_flow, follow_up = ComplaintFlow(offices), ComplaintFollowUp(offices)
+    flows += [complaint_flow, follow_up]
+    actions.update(complaint=complaint_flow.start, complaint_status=follow_up.status,
+                   human_handoff=follow_up.human_handoff)
+    interceptors += [follow_up.ask_delete, follow_up.status_by_ticket, follow_up.handoff]
     engine = Engine(
         content, nlu, sessions,
         threshold=settings.nlu_threshold, max_chars=settings.max_message_chars,

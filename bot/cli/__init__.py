@@ -7,9 +7,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat, database, nlu, serve
+from bot.cli import chat, complaints, database, nlu, serve
 
-GROUPS = [serve, chat, nlu, database]
+GROUPS = [serve, chat, nlu, database, complaints]
 
 
 def build_parser() -> argparse.ArgumentParser:

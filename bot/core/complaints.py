@@ -13,17 +13,19 @@ oldest. Routing: origin province -> BP3MI office from content/offices.yml, else 
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import tickets
-from storage.models import User
+from storage.models import Unanswered, User
 from storage.models.complaints import Complaint
 from storage.repositories import complaints as repo
 from storage.repositories.complaints import Actor, EvidenceRef, NewComplaint
@@ -49,7 +51,7 @@ _URGENT_WORDS: Mapping[str, str] = {
     "passport_held": r"paspor\w* (\w+ ){0,3}(ditahan|diambil|disita|dipegang|ditahan)",
     "emergency_words": r"tolong|darurat|bahaya|mau mati|dibunuh|bunuh diri|kabur dari",
 }
-_URGENT_RE = {reason: re.compile(rf"\b(?:{words})", re.IGNORECASE)
+_URGENT_RE = {reason: re.compile(rf"(?:{words})", re.IGNORECASE)
               for reason, words in _URGENT_WORDS.items()}
 
 
@@ -188,3 +190,14 @@ def may_view_status(complaint: Complaint | None, user: User, secret: str | None)
     if complaint.user_id is not None and complaint.user_id == user.id:
         return True
     return secret is not None and tickets.secret_matches(secret, complaint.secret_hash)
+
+
+async def delete_personal_data(session: AsyncSession, user: User) -> list[int]:
+    """"hapus data saya": anonymise the user's complaints (open ones are closed), drop
+    their outbox rows and unanswered-message texts, and detach the chat identity so the
+    user row keeps only anonymous counts (channel, referral, dates)."""
+    ids = list(await repo.anonymise_user(session, user.id, user.channel, user.external_id))
+    await session.execute(delete(Unanswered).where(Unanswered.user_id == user.id))
+    user.external_id = f"deleted-{secrets.token_hex(12)}"
+    user.state = {}
+    return ids

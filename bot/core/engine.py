@@ -25,6 +25,7 @@ WELCOME = "welcome"
 FALLBACK = "fallback"
 OUT_OF_SCOPE = "out_of_scope"
 SILENT_INTENTS = {"greet", "help"}  # the welcome already answers these
+FLOW_EMERGENCY_CONFIDENCE = 0.8
 
 
 class Engine:
@@ -86,9 +87,18 @@ class Engine:
         if _unreadable(text) or not self.nlu.normalise(text):
             return [self.content.render("error.unsupported")]
         parse = await self.nlu.aparse(text)
-        if parse.intent == EMERGENCY:
+        # A low-confidence emergency guess (no safety-net match) lets an open flow or an
+        # interceptor take the text first ("Kuala Lumpur" as a flow answer); if none does,
+        # _answer_intent still answers it as an emergency.
+        # In a flow a bare answer ("Malaysia") must not read as an emergency: there the
+        # classifier alone needs FLOW_EMERGENCY_CONFIDENCE (the safety net always counts).
+        floor = FLOW_EMERGENCY_CONFIDENCE if ctx.flow in self.flows else self.threshold
+        weak_guess = not parse.by_safety_net and parse.confidence < floor
+        if parse.intent == EMERGENCY and not weak_guess:
             # The emergency is answered first; an open flow stays, marked urgent.
             ctx.state["emergency_seen"] = True
+            if ctx.flow in self.flows:  # kept for the open flow (e.g. the complaint story)
+                ctx.state["emergency_text"] = text[: self.max_chars]
             return await self._answer_intent(ctx, parse)
         if ctx.flow in self.flows:
             return await self.flows[ctx.flow].on_text(ctx, text)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.channels.webchat import updates
 from bot.core.engine import Engine
 from bot.core.messages import Message
 
@@ -46,4 +47,5 @@ def setup(app: web.Application, engine: Engine) -> None:
     app[ENGINE_KEY] = engine
     app.router.add_get("/", index)
     app.router.add_post("/api/chat", post_message)
+    updates.setup(app, engine.sessions)  # staff replies from the outbox (issue 5)
     app.router.add_static("/static/", STATIC)
