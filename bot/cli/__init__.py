@@ -7,9 +7,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat, complaints, database, nlu, serve
+from bot.cli import chat, complaints, database, nlu, serve, staff
 
-GROUPS = [serve, chat, nlu, database, complaints]
+GROUPS = [serve, chat, nlu, database, complaints, staff]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -65,7 +65,7 @@ def build(bot: Bot) -> web.Application:
         affected_labels=labels.AFFECTED_LABELS, actor_labels=labels.ACTOR_LABELS,
     )
     env.filters["age"] = views.age
-    env.filters["when"] = lambda d: d.strftime("%d-%m-%Y %H:%M") if d else "-"
+    env.filters["when"] = views.when
     app.router.add_get("/login", login.login_form)
     app.router.add_post("/login", login.login_submit)
     app.router.add_post("/logout", login.logout)

@@ -8,7 +8,7 @@ member's office; a case of another office is indistinguishable from a missing on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from aiohttp import web
@@ -24,6 +24,7 @@ from storage.repositories import staff as staff_repo
 
 SUPERVISOR_VIEWS = frozenset({"all"})
 PAGE_SIZE = 200
+WIB = timezone(timedelta(hours=7), "WIB")  # Indonesia has no daylight saving time
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +153,15 @@ def _is_past(moment: datetime) -> bool:
     if moment.tzinfo is None:  # SQLite returns naive UTC datetimes
         return moment < utcnow().replace(tzinfo=None)
     return moment < utcnow()
+
+
+def when(moment: datetime | None) -> str:
+    """A timestamp in Western Indonesian Time (WIB), e.g. "23-11-2026 18:27 WIB"."""
+    if moment is None:
+        return "-"
+    if moment.tzinfo is None:  # SQLite returns naive UTC datetimes
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M WIB")
 
 
 def age(moment: datetime | None, now: datetime | None = None) -> str:

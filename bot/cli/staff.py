@@ -1,0 +1,86 @@
+"""`jalur-aman staff add --username U --office CODE --role handler|supervisor|admin`.
+
+Creates a dashboard account with an argon2-hashed password. The password is read from
+stdin when stdin is not a terminal (first line), else asked twice with a hidden prompt.
+The office code must be one of content/offices.yml, so a typo cannot create an account
+that silently sees no queue. Exit codes: 0 created, 1 refused (duplicate, weak password).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.core.complaints import Offices
+from bot.settings import get_settings
+from storage import db
+from storage.models.complaints import ROLES
+from storage.repositories import staff as staff_repo
+
+MIN_PASSWORD = 10
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("staff", help="dashboard accounts for BP3MI staff")
+    staff_sub = parser.add_subparsers(dest="staff_command", required=True)
+    add = staff_sub.add_parser("add", help="create a staff account (password from a prompt "
+                                           "or the first line of stdin)")
+    add.add_argument("--username", required=True)
+    add.add_argument("--office", required=True, help="office code from content/offices.yml")
+    add.add_argument("--role", choices=ROLES, default="handler")
+    add.set_defaults(handler=_add)
+
+
+def read_password() -> str | None:
+    """The new password: first stdin line when piped, else a hidden prompt asked twice."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Kata sandi baru: ")
+    if getpass.getpass("Ulangi kata sandi: ") != first:
+        print("error: the two passwords differ", file=sys.stderr)
+        return None
+    return first
+
+
+def _add(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    offices = Offices.load(settings.content_dir / "offices.yml")
+    username = args.username.strip()
+    if not username or len(username) > 64:
+        print("error: username must be 1-64 characters", file=sys.stderr)
+        return 1
+    if args.office not in offices.names:
+        print(f"error: unknown office {args.office!r}; known: "
+              f"{', '.join(sorted(offices.names))}", file=sys.stderr)
+        return 1
+    password = read_password()
+    if password is None:
+        return 1
+    if len(password) < MIN_PASSWORD:
+        print(f"error: the password needs at least {MIN_PASSWORD} characters",
+              file=sys.stderr)
+        return 1
+
+    async def run() -> int:
+        engine = db.create_engine(settings.database_url)
+        try:
+            await db.upgrade(engine)
+            async with db.session_factory(engine)() as session, session.begin():
+                await staff_repo.create_staff(session, username=username, password=password,
+                                              office_code=args.office, role=args.role)
+        except IntegrityError:
+            print(f"error: username {username!r} already exists", file=sys.stderr)
+            return 1
+        finally:
+            await engine.dispose()
+        return 0
+
+    code = asyncio.run(run())
+    if code == 0:
+        print(f"staff account created: {username} ({args.role}, "
+              f"{args.office} - {offices.name(args.office)})")
+    return code
