@@ -9,13 +9,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.core.agency_service import AgencyService
 from bot.core.complaints import Offices
 from bot.core.content import Content
 from bot.core.context import Flow, IntentAction, Interceptor
 from bot.core.engine import Engine
+from bot.core.flows.agency import AgencyFlow
 from bot.core.flows.complaint import ComplaintFlow
 from bot.core.flows.handoff import ComplaintFollowUp
 from bot.core.nlu import NLU
+from bot.demo import seed_demo_data
 from bot.settings import Settings
 from storage import db
 from storage.repositories.staff import sync_offices
@@ -44,6 +47,8 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     if migrate:
         await db.upgrade(db_engine)
     sessions = db.session_factory(db_engine)
+    if migrate:
+        await seed_demo_data(settings, sessions)  # fictitious register, clearly marked
     content = Content.load(settings.content_dir)
     nlu = nlu or load_nlu(settings)
     flows: list[Flow] = []
@@ -59,6 +64,10 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     actions.update(complaint=complaint_flow.start, complaint_status=follow_up.status,
                    human_handoff=follow_up.human_handoff)
     interceptors += [follow_up.ask_delete, follow_up.status_by_ticket, follow_up.handoff]
+    agency = AgencyFlow(AgencyService(sessions))
+    flows.append(agency)
+    actions["agency_check"] = agency.action
+    interceptors.append(agency.intercept)
     engine = Engine(
         content, nlu, sessions,
         threshold=settings.nlu_threshold, max_chars=settings.max_message_chars,

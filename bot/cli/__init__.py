@@ -7,9 +7,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat, complaints, database, nlu, serve, staff
+from bot.cli import agencies, chat, complaints, database, nlu, serve, staff
 
-GROUPS = [serve, chat, nlu, database, complaints, staff]
+GROUPS = [serve, chat, nlu, database, complaints, staff, agencies]
 
 
 def build_parser() -> argparse.ArgumentParser:
