@@ -24,10 +24,14 @@ from pathlib import Path
 
 from rapidfuzz import process
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script: import the project, not sibling scripts (benchmarks/queue.py would
+# shadow the standard library's queue module).
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
 
-from bot.core.agencies import Register
-from bot.core.register_file import parse_register
+from bot.core.agencies import Register  # noqa: E402
+from bot.core.register_file import parse_register  # noqa: E402
 
 
 def _split(text: str) -> list[str]:
@@ -165,7 +169,7 @@ def main() -> None:
                       for _ in picks],
     }
     today = date.today()
-    print(f"\nregister: {len(register)} agencies; parse+index {build:.2f} s, "
+    print(f"\nregister: {len(register)} agencies; parse+index {build:.2f} s (traced), "
           f"import into SQLite (parse+replace) {import_s:.2f} s, peak memory of parse+index "
           f"{peak / 1e6:.1f} MB\n")
     print(f"{'queries':<10} {'check ms/q':>11} {'extractOne ms/q':>16} {'ratio':>6}")
