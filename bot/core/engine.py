@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +20,8 @@ from bot.core.nlu import EMERGENCY, NLU, Parse
 from storage.repositories.users import get_or_create_user, record_unanswered, save_state
 
 log = logging.getLogger(__name__)
+
+TurnHook = Callable[[AsyncSession, list[Reply]], Awaitable[None]]
 
 WELCOME = "welcome"
 FALLBACK = "fallback"
@@ -50,7 +52,10 @@ class Engine:
         self.actions = dict(actions or {})
         self.interceptors = list(interceptors)
 
-    async def handle(self, message: Message) -> list[Reply]:
+    async def handle(self, message: Message, *, within: TurnHook | None = None) -> list[Reply]:
+        """Answer one message. `within`, when given, runs inside the turn's transaction with
+        the replies (e.g. to write them to the outbox and mark an inbox row done), so the
+        state change and what it sends commit together or not at all."""
         async with self.sessions() as session, session.begin():
             user = await get_or_create_user(session, message.channel, message.external_id)
             state = dict(user.state or {})
@@ -65,6 +70,8 @@ class Engine:
                     replies.insert(0, self.content.render(WELCOME))
             ctx.state["last_buttons"] = [b.payload for b in replies[-1].buttons] if replies else []
             save_state(user, ctx.state)
+            if within is not None:
+                await within(session, replies)
         return replies
 
     async def _dispatch(self, ctx: Context) -> list[Reply]:
