@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rapidfuzz import process
 
-# Run as a script: import the project, not sibling scripts (benchmarks/queue.py would
+# Run as a script: import the project, not sibling scripts (a sibling script could
 # shadow the standard library's queue module).
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]

@@ -5,7 +5,7 @@ intake throughput (complaints/s through the whole engine: NLU, flow, storage).
 Needs PostgreSQL: JALUR_AMAN_TEST_POSTGRES_URL (admin URL), or run
 
     export JALUR_AMAN_PG_PORT=55433; source scripts/postgres.sh && start_test_postgres && \
-      .venv/bin/python benchmarks/queue.py; stop_test_postgres
+      .venv/bin/python benchmarks/complaint_queue.py; stop_test_postgres
 """
 
 # ruff: noqa: E402  (the path fix must run before the imports)
