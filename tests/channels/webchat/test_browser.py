@@ -39,7 +39,7 @@ def test_phone_user_types_a_question_and_taps_a_button(base_url: str, browser: A
     page.get_by_role("button", name="Kirim pesan").click()
     page.wait_for_selector('.msg.bot[data-key="costs"]')
     page.locator('.msg.bot[data-key="costs"] .buttons button').first.click()
-    page.wait_for_function("document.querySelectorAll('.msg.bot').length >= 3")
+    page.locator(".msg.bot").nth(2).wait_for()
     assert bot_keys(page)[-1].startswith("costs.")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
