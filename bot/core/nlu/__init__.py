@@ -14,6 +14,9 @@ from bot.core.nlu.training_data import read_examples
 
 log = logging.getLogger(__name__)
 EMERGENCY = "emergency"
+# An emergency that the classifier ranks second with at least this probability is taken
+# as the intent: a false alarm costs a hotline message, a miss can cost a life.
+EMERGENCY_SECOND_GUESS = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,5 +69,8 @@ class NLU:
         if self.emergency.matches(normal) and ranking[0][0] != EMERGENCY:
             rest = tuple(r for r in ranking if r[0] != EMERGENCY)
             return Parse(text, EMERGENCY, 1.0, ((EMERGENCY, 1.0), *rest), by_safety_net=True)
+        second = ranking[1] if len(ranking) > 1 else None
+        if second and second[0] == EMERGENCY and second[1] >= EMERGENCY_SECOND_GUESS:
+            return Parse(text, EMERGENCY, second[1], (second, ranking[0], *ranking[2:]))
         intent, confidence = ranking[0]
         return Parse(text, intent, confidence, tuple(ranking))
