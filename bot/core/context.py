@@ -53,7 +53,9 @@ class Context:
 
 class Flow(Protocol):
     """A multi-step conversation (agency check, complaint intake). While a user's state
-    names the flow, their text and the flow's buttons (payload "<name>:...") go to it."""
+    names the flow, their text and the flow's buttons (payload "<name>:...") go to it.
+    A flow with a true `accepts_media` attribute also gets media without text, as
+    on_text(ctx, "") with the media in ctx.message.media / ctx.message.meta["media"]."""
 
     name: str
 

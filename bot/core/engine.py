@@ -80,6 +80,9 @@ class Engine:
             return await self._on_button(ctx, message.button)
         text = (message.text or "").strip()
         if message.media and not text:
+            flow = self.flows.get(ctx.flow or "")
+            if flow is not None and getattr(flow, "accepts_media", False):
+                return await flow.on_text(ctx, "")  # e.g. a photo as complaint evidence
             return [self.content.render("error.unsupported")]
         if not text:
             return [self.content.render("error.empty")]

@@ -66,6 +66,7 @@ class ComplaintFlow:
     """Flow "complaint" and its entry point (the `complaint` intent action)."""
 
     name = NAME
+    accepts_media = True  # photos/documents without a caption reach the evidence step
 
     def __init__(self, offices: Offices) -> None:
         self.offices = offices

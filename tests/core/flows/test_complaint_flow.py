@@ -73,6 +73,15 @@ async def test_happy_path_files_a_routed_complaint_with_ticket(bot: Bot) -> None
     assert "flow" not in await state(bot)
 
 
+async def test_photo_without_caption_is_kept_as_evidence(bot: Bot) -> None:
+    await run(bot, HAPPY[:10])
+    photo = Message("web", "u1", media="photo",
+                    meta={"media": [{"ref": "tg:file-1", "mime": "image/jpeg", "size": 2048}]})
+    assert keys(await bot.engine.handle(photo)) == ["complaint.evidence_saved"]
+    answers = (await state(bot))["flow_data"]["answers"]  # type: ignore[index]
+    assert answers["evidence"][0]["ref"] == "tg:file-1"  # type: ignore[index]
+
+
 async def test_cancel_and_back(bot: Bot) -> None:
     await run(bot, HAPPY[:4])
     assert (await state(bot))["flow_data"]["step"] == "agency"  # type: ignore[index]
