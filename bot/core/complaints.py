@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import tickets
 from storage.models import Unanswered, User
 from storage.models.complaints import Complaint
+from storage.repositories import agencies as agency_repo
 from storage.repositories import complaints as repo
 from storage.repositories.complaints import Actor, EvidenceRef, NewComplaint
 
@@ -198,6 +199,7 @@ async def delete_personal_data(session: AsyncSession, user: User) -> list[int]:
     user row keeps only anonymous counts (channel, referral, dates)."""
     ids = list(await repo.anonymise_user(session, user.id, user.channel, user.external_id))
     await session.execute(delete(Unanswered).where(Unanswered.user_id == user.id))
+    await agency_repo.detach_user_reports(session, user.id)
     user.external_id = f"deleted-{secrets.token_hex(12)}"
     user.state = {}
     return ids

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.agencies import Agency, AgencyImport, AgencyReport
@@ -114,3 +114,12 @@ async def list_reports(
     if since is not None:
         stmt = stmt.where(AgencyReport.created_at >= since)
     return (await session.execute(stmt)).scalars().all()
+
+
+async def detach_user_reports(session: AsyncSession, user_id: int) -> None:
+    """Unlink a user's agency reports (for "hapus data saya"): the reported names stay as
+    anonymous early-warning counts, nothing points back to the person."""
+    await session.execute(
+        update(AgencyReport).where(AgencyReport.user_id == user_id).values(user_id=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -14,6 +14,7 @@ from bot.core.messages import Message, Reply
 from bot.core.nlu import NLU
 from bot.settings import Settings
 from storage.models import User
+from storage.models.agencies import AgencyReport
 from storage.models.complaints import Complaint, ComplaintMessage, Staff
 from storage.repositories import complaints as repo
 from storage.repositories import outbox
@@ -186,6 +187,20 @@ async def test_delete_my_data_after_confirmation(bot: Bot) -> None:
         assert n == 0
         users = (await session.execute(select(User.external_id))).scalars().all()
         assert "u1" not in users
+
+
+async def test_delete_my_data_unlinks_agency_reports(settings: Settings, nlu: NLU) -> None:
+    bot = await build_bot(settings.model_copy(update={"seed_demo_data": True}), nlu=nlu)
+    await say(bot, text="halo")
+    await say(bot, button="agency_check")
+    await say(bot, text="PT Tidak Ada Sama Sekali Sejahtera")
+    await say(bot, button="agency:report")
+    await say(bot, text="hapus data saya")
+    await say(bot, button="delete_data:yes")
+    async with bot.sessions() as session:
+        reports = (await session.execute(select(AgencyReport))).scalars().all()
+    await bot.close()
+    assert len(reports) == 1 and reports[0].user_id is None
 
 
 @pytest.fixture
