@@ -8,8 +8,9 @@ import json
 import sys
 
 from bot.channels.console import parse_json_line, render_text
+from bot.channels.outbox import pull_pending
 from bot.composition import build_bot
-from bot.core.messages import Message
+from bot.core.messages import Button, Message, Reply
 from bot.settings import get_settings
 
 
@@ -42,22 +43,30 @@ async def _json_loop() -> int:
 
 async def _interactive(user: str) -> int:
     bot = await build_bot(get_settings())
-    print("Jalur Aman — ketik pesan, angka untuk memilih tombol, 'keluar' untuk berhenti.\n")
+    print("Jalur Aman — ketik pesan, angka untuk memilih tombol, Enter saja untuk melihat"
+          " balasan petugas, 'keluar' untuk berhenti.\n")
     loop = asyncio.get_running_loop()
     try:
         while True:
             line = await loop.run_in_executor(None, _read_line)
             if line is None or line.strip().lower() in {"keluar", "exit", "quit"}:
                 return 0
-            replies = await bot.engine.handle(Message("console", user, text=line))
-            for reply in replies:
-                print(render_text(reply) + "\n")
+            if line.strip():
+                replies = await bot.engine.handle(Message("console", user, text=line))
+                for reply in replies:
+                    print(render_text(reply) + "\n")
+            # Staff replies wait in the outbox until the user's next line (or Enter).
+            for pushed in await pull_pending(bot.sessions, "console", user):
+                print("[Petugas BP3MI]\n" + render_text(Reply(
+                    pushed["key"], pushed["text"],
+                    tuple(Button(b["title"], b["payload"]) for b in pushed.get("buttons", [])),
+                )) + "\n")
     finally:
         await bot.close()
 
 
 def _read_line() -> str | None:
     try:
-        return input("Anda> ")
+        return input("Pesan> ")
     except EOFError:
         return None
