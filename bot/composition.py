@@ -59,12 +59,14 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     if migrate:
         async with sessions() as session, session.begin():
             await sync_offices(session, offices.names)
-    complaint_flow, follow_up = ComplaintFlow(offices), ComplaintFollowUp(offices)
+    agency_service = AgencyService(sessions)
+    complaint_flow = ComplaintFlow(offices, agency_service)
+    follow_up = ComplaintFollowUp(offices)
     flows += [complaint_flow, follow_up]
     actions.update(complaint=complaint_flow.start, complaint_status=follow_up.status,
                    human_handoff=follow_up.human_handoff)
     interceptors += [follow_up.ask_delete, follow_up.status_by_ticket, follow_up.handoff]
-    agency = AgencyFlow(AgencyService(sessions))
+    agency = AgencyFlow(agency_service)
     flows.append(agency)
     actions["agency_check"] = agency.action
     interceptors.append(agency.intercept)

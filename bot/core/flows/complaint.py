@@ -17,9 +17,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.agency_service import AgencyService
 from bot.core.complaints import AFFECTED, CATEGORIES, Offices, file_complaint
 from bot.core.context import Context
 from bot.core.messages import Button, Reply
+from storage.repositories.complaints import add_event
 
 NAME = "complaint"
 STEPS = ("consent", "affected", "category", "agency", "country", "city", "province",
@@ -68,8 +70,9 @@ class ComplaintFlow:
     name = NAME
     accepts_media = True  # photos/documents without a caption reach the evidence step
 
-    def __init__(self, offices: Offices) -> None:
+    def __init__(self, offices: Offices, agencies: AgencyService | None = None) -> None:
         self.offices = offices
+        self.agencies = agencies
 
     async def start(self, ctx: Context, _parse: object = None) -> list[Reply]:
         """Intent action "complaint": resume an unfinished intake, else ask for consent."""
@@ -147,6 +150,8 @@ class ComplaintFlow:
             if step == "province":
                 value = self.offices.match_province(value) or value
             answers[step] = value[:2000] if step == "description" else value[:200]
+            if step == "agency" and self.agencies is not None:
+                return [await self._agency_note(ctx, value[:200], answers), self._next(ctx)]
         else:
             return [ctx.render("complaint.invalid_choice"), self._prompt(ctx)]
         return [self._next(ctx)]
@@ -210,6 +215,16 @@ class ComplaintFlow:
             "contact": a.get("contact") or title("complaint.contact_chat"),
         }
 
+    async def _agency_note(self, ctx: Context, name: str, answers: dict[str, Any]) -> Reply:
+        """Check the named agency against the register; the verdict goes to the handler."""
+        assert self.agencies is not None
+        outcome = await self.agencies.check(name, ctx.session)
+        verdict = outcome.result.verdict
+        best = outcome.result.matches[0].name if outcome.result.matches else None
+        answers["agency_check"] = {"verdict": verdict, "match": best,
+                                   "demo": bool(outcome.snapshot and outcome.snapshot.demo)}
+        return ctx.content.render(f"complaint.agency_note.{verdict}", {"name": name})
+
     async def _file(self, ctx: Context) -> list[Reply]:
         answers = dict(ctx.flow_data.get("answers", {}))
         if answers.get("notes"):
@@ -219,6 +234,11 @@ class ComplaintFlow:
             ctx.session, answers=answers, user=ctx.user, channel=ctx.message.channel,
             offices=self.offices, emergency_seen=emergency,
             description_for_triage=ctx.nlu.normalise(str(answers.get("description") or "")))
+        checked = answers.get("agency_check")
+        if isinstance(checked, dict):
+            await add_event(ctx.session, complaint.id, "agency_checked",
+                            body=f"{checked['verdict']}: {checked.get('match') or '-'}"
+                                 + (" (register demo)" if checked.get("demo") else ""))
         ctx.end_flow()
         key = "complaint.filed_urgent" if complaint.urgent else "complaint.filed"
         ctx.state["last_ticket"] = complaint.ticket

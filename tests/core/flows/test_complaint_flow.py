@@ -74,6 +74,17 @@ async def test_happy_path_files_a_routed_complaint_with_ticket(bot: Bot) -> None
     assert "flow" not in await state(bot)
 
 
+async def test_agency_named_in_intake_is_checked_for_the_handler(bot: Bot) -> None:
+    replies = await run(bot, HAPPY[:5])
+    assert keys(replies) == ["complaint.agency_note.not_found", "complaint.ask_country"]
+    await run(bot, HAPPY[5:])
+    await say(bot, button="complaint:pick:confirm:yes")
+    [c] = await complaints(bot)
+    async with bot.sessions() as session:
+        kinds = [e.kind for e in await repo.events(session, c.id)]
+    assert "agency_checked" in kinds
+
+
 async def test_photo_without_caption_is_kept_as_evidence(bot: Bot) -> None:
     await run(bot, HAPPY[:10])
     photo = Message("web", "u1", media="photo",
