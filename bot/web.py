@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot import dashboard
 from bot.channels import webchat
+from bot.channels.setup import setup_channels
 from bot.composition import Bot
 from storage import db
 
@@ -46,6 +47,7 @@ def create_app(bot: Bot) -> web.Application:
     app.router.add_get("/readyz", readyz)
     webchat.setup(app, bot.engine)
     dashboard.setup(app, bot)
+    setup_channels(app, bot)  # Telegram/WhatsApp when their tokens are set (issue 6)
 
     async def close_bot(_app: web.Application) -> None:
         await bot.close()

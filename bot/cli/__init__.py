@@ -7,9 +7,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import agencies, chat, complaints, database, nlu, serve, staff
+from bot.cli import agencies, chat, complaints, database, nlu, serve, staff, telegram
 
-GROUPS = [serve, chat, nlu, database, complaints, staff, agencies]
+GROUPS = [serve, chat, nlu, database, complaints, staff, agencies, telegram]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -154,6 +154,13 @@ class OutboxMessage(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Push channels (issue 6, migration 0005): retry schedule, the platform's permanent
+    # error code (shown to staff), the platform's id for the sent message, and how it went
+    # out ("template" when WhatsApp's 24-hour window had closed).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    error_code: Mapped[str | None] = mapped_column(String(32), default=None)
+    platform_message_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    sent_as: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 class AppendOnlyError(RuntimeError):

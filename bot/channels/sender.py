@@ -1,0 +1,214 @@
+"""The outbox sender: drains pending outbox rows of one push channel (Telegram, WhatsApp).
+
+- Per-chat order: only the oldest pending row of a chat is eligible (storage query), and a
+  chat has at most one send in flight; a row waiting for its retry holds back later rows.
+- Rate limits: at most one send per `per_chat_interval` to a chat and `global_per_second`
+  overall (evenly spaced).
+- Retries: transient failures (network, timeouts, 5xx, 429 / retry_after, WhatsApp 130429)
+  are retried with exponential backoff honouring the platform's retry_after; permanent
+  ones (blocked bot, chat not found, outside the 24-hour window, invalid number) mark the
+  row failed with the platform code, which staff see. Rows older than `max_age` give up.
+- At-least-once: a row is marked sent after the platform accepted it; a crash in between
+  re-sends it. The row's idempotency key is passed to the transport (WhatsApp echoes it in
+  status webhooks as biz_opaque_callback_data).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import utcnow
+from storage.repositories import push_outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    platform_message_id: str | None
+    sent_as: str | None = None  # e.g. "template" when WhatsApp's window had closed
+
+
+class TransientSendError(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class PermanentSendError(Exception):
+    def __init__(self, code: str, reason: str, sent_as: str | None = None) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.sent_as = sent_as
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    chat: str
+    payload: dict[str, Any]
+    idempotency_key: str
+    attempts: int
+    created_at: datetime
+
+
+class Transport(Protocol):
+    channel: str
+
+    async def send(self, item: OutboxItem) -> Delivery: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    per_chat_interval: float = 1.0
+    global_per_second: float = 30.0
+    base_backoff: float = 1.0
+    max_backoff: float = 300.0
+    max_age: timedelta = timedelta(hours=24)
+    concurrency: int = 32
+    poll_interval: float = 1.0
+
+
+class OutboxSender:
+    """Sends one channel's outbox rows; `run()` until `stop()`; `notify()` after enqueuing."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], transport: Transport,
+                 limits: Limits | None = None) -> None:
+        self.sessions = sessions
+        self.transport = transport
+        self.limits = limits or Limits()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._last_sent: dict[str, float] = {}
+        self._next_global = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name=f"outbox-{self.transport.channel}")
+
+    async def run(self) -> None:
+        while not self._stopping:
+            try:
+                wait = await self.dispatch()
+            except Exception:  # the database may be briefly unreachable: keep the loop
+                log.exception("outbox %s: dispatch failed", self.transport.channel)
+                wait = self.limits.poll_interval
+            if wait > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            self._wake.clear()
+
+    async def dispatch(self) -> float:
+        """Start sends for every chat whose head row is due; returns how long to wait."""
+        lim = self.limits
+        async with self.sessions() as session:
+            rows = await push_outbox.heads(session, self.transport.channel,
+                                           exclude=set(self._in_flight), limit=lim.concurrency * 4)
+            items = [OutboxItem(r.id, r.external_user_id, dict(r.payload), r.idempotency_key,
+                                r.attempts, r.created_at) for r in rows]
+        wait = lim.poll_interval
+        for item in items:
+            if self._stopping or len(self._in_flight) >= lim.concurrency:
+                return 0.01
+            if item.chat in self._in_flight:
+                continue
+            ready = self._last_sent.get(item.chat, -1e9) + lim.per_chat_interval
+            now = time.monotonic()
+            if ready > now:
+                wait = min(wait, ready - now)
+                continue
+            await self._global_slot()
+            self._in_flight[item.chat] = asyncio.create_task(self._deliver(item))
+        self._prune()
+        return wait
+
+    async def _global_slot(self) -> None:
+        spacing = 1.0 / self.limits.global_per_second
+        now = time.monotonic()
+        slot = max(now, self._next_global)
+        self._next_global = slot + spacing
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        try:
+            await self._attempt(item)
+        except Exception:
+            log.exception("outbox %s row %s: could not record the result",
+                          self.transport.channel, item.id)
+        finally:
+            self._last_sent[item.chat] = time.monotonic()
+            self._in_flight.pop(item.chat, None)
+            self._wake.set()
+
+    async def _attempt(self, item: OutboxItem) -> None:
+        try:
+            delivery = await self.transport.send(item)
+        except PermanentSendError as exc:
+            log.warning("outbox %s row %s failed for good: %s %s", self.transport.channel,
+                        item.id, exc.code, exc)
+            async with self.sessions() as session, session.begin():
+                await push_outbox.mark_failed(session, item.id, code=exc.code, error=str(exc),
+                                              sent_as=exc.sent_as)
+            return
+        except Exception as exc:
+            retry_after = exc.retry_after if isinstance(exc, TransientSendError) else None
+            await self._retry_later(item, repr(exc) if retry_after is None else str(exc),
+                                    retry_after)
+            return
+        async with self.sessions() as session, session.begin():
+            await push_outbox.mark_sent(session, item.id,
+                                        platform_message_id=delivery.platform_message_id,
+                                        sent_as=delivery.sent_as)
+
+    async def _retry_later(self, item: OutboxItem, error: str, retry_after: float | None) -> None:
+        lim = self.limits
+        now = utcnow()
+        created = item.created_at if item.created_at.tzinfo else item.created_at.replace(
+            tzinfo=now.tzinfo)
+        async with self.sessions() as session, session.begin():
+            if now - created > lim.max_age:
+                await push_outbox.mark_failed(session, item.id, code="expired", error=error)
+                return
+            delay = min(lim.max_backoff, lim.base_backoff * 2 ** min(item.attempts, 20))
+            delay = max(delay, retry_after or 0.0)
+            log.info("outbox %s row %s: retry in %.2fs (%s)", self.transport.channel, item.id,
+                     delay, error[:200])
+            await push_outbox.mark_retry(session, item.id, at=now + timedelta(seconds=delay),
+                                         error=error)
+
+    def _prune(self) -> None:
+        """Forget per-chat send times older than the interval (bounded memory)."""
+        if len(self._last_sent) < 1024:
+            return
+        horizon = time.monotonic() - self.limits.per_chat_interval
+        self._last_sent = {c: t for c, t in self._last_sent.items() if t > horizon}
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop dispatching, let in-flight sends finish and record (up to `timeout`)."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        pending = list(self._in_flight.values())
+        if pending:
+            _done, still = await asyncio.wait(pending, timeout=timeout)
+            for task in still:  # their rows stay pending: re-sent on the next start
+                task.cancel()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)

@@ -1,0 +1,122 @@
+"""The durable inbox of platform updates, channel contacts and delivery statuses.
+
+`store` inserts an update unless (platform, update_id) is already there (a redelivery),
+so webhooks are idempotent. `claim_done` is the conditional update that the turn's
+transaction runs: only one processing of an update can commit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import utcnow
+from storage.models.channels import MAX_PAYLOAD_BYTES, ChannelContact, DeliveryStatus, InboxUpdate
+from storage.models.complaints import OutboxMessage
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+def cap_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload, or a marker when its JSON exceeds MAX_PAYLOAD_BYTES."""
+    size = len(json.dumps(payload, ensure_ascii=False).encode())
+    return payload if size <= MAX_PAYLOAD_BYTES else {"_trimmed": True, "_size": size}
+
+
+async def store(session: AsyncSession, platform: str, update_id: str, user_id: str,
+                payload: dict[str, Any]) -> bool:
+    """Insert one update; False when it was already stored (a duplicate delivery)."""
+    stmt = _insert(session, InboxUpdate).values(
+        platform=platform, update_id=update_id[:128], user_id=user_id[:128],
+        payload=cap_payload(payload), status="pending", attempts=0, created_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["platform", "update_id"])
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def pending(session: AsyncSession, platform: str, *, user_id: str | None = None,
+                  limit: int = 200) -> list[InboxUpdate]:
+    stmt = select(InboxUpdate).where(InboxUpdate.platform == platform,
+                                     InboxUpdate.status == "pending")
+    if user_id is not None:
+        stmt = stmt.where(InboxUpdate.user_id == user_id)
+    return list((await session.execute(stmt.order_by(InboxUpdate.id).limit(limit))).scalars())
+
+
+async def claim_done(session: AsyncSession, row_id: int) -> bool:
+    """Mark the update processed (payload dropped: personal data is kept only as long as
+    needed); False when another worker already did (the caller rolls back)."""
+    stmt = update(InboxUpdate).where(InboxUpdate.id == row_id,
+                                     InboxUpdate.status == "pending").values(
+        status="done", processed_at=utcnow(), payload={}, attempts=InboxUpdate.attempts + 1)
+    result = await session.execute(stmt.execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def record_error(session: AsyncSession, row_id: int, error: str, *,
+                       max_attempts: int) -> None:
+    row = await session.get(InboxUpdate, row_id)
+    if row is None or row.status != "pending":
+        return
+    row.attempts += 1
+    row.last_error = error[:500]
+    if row.attempts >= max_attempts:
+        row.status = "failed"
+
+
+async def counts(session: AsyncSession, platform: str) -> dict[str, int]:
+    stmt = select(InboxUpdate.status, func.count()).where(
+        InboxUpdate.platform == platform).group_by(InboxUpdate.status)
+    return {status: int(n) for status, n in (await session.execute(stmt)).all()}
+
+
+async def touch_contact(session: AsyncSession, platform: str, user_id: str, *,
+                        phone: str | None = None, at: datetime | None = None) -> None:
+    """Remember the user's last inbound time (and phone number when the platform gives it)."""
+    values: dict[str, Any] = {"last_inbound_at": at or utcnow()}
+    if phone:
+        values["phone"] = phone[:32]
+    stmt = _insert(session, ChannelContact).values(platform=platform, user_id=user_id[:128],
+                                                   **values)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["platform", "user_id"], set_=values))
+
+
+async def contact(session: AsyncSession, platform: str, user_id: str) -> ChannelContact | None:
+    return await session.get(ChannelContact, (platform, user_id[:128]))
+
+
+async def record_statuses(session: AsyncSession, platform: str,
+                          statuses: Sequence[dict[str, Any]]) -> None:
+    """Store status reports; a `failed` report marks the matching sent outbox row failed
+    with the platform's error code, so staff see that the message did not arrive."""
+    for item in statuses:
+        message_id = str(item.get("platform_message_id") or "")[:128]
+        if not message_id:
+            continue
+        row = (await session.execute(select(OutboxMessage).where(
+            OutboxMessage.channel == platform,
+            OutboxMessage.platform_message_id == message_id))).scalar_one_or_none()
+        code = item.get("error_code")
+        session.add(DeliveryStatus(
+            platform=platform, platform_message_id=message_id,
+            recipient=(str(item.get("recipient") or "")[:128] or None),
+            status=str(item.get("status") or "unknown")[:16],
+            error_code=str(code)[:32] if code is not None else None,
+            error_title=(str(item.get("error_title") or "")[:200] or None),
+            outbox_id=row.id if row else None, reported_at=item.get("reported_at"),
+        ))
+        if row is not None and item.get("status") == "failed":
+            row.status = "failed"
+            row.error_code = str(code)[:32] if code is not None else "failed"
+            row.last_error = str(item.get("error_title") or "delivery failed")[:500]

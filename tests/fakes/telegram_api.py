@@ -1,0 +1,149 @@
+"""A fake Telegram Bot API on a loopback aiohttp server (for aiogram's
+TelegramAPIServer.from_base): records every call with its arrival time and can inject
+faults (429 with retry_after, 5xx, timeouts, 403 blocked, 400 chat not found).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class Call:
+    method: str
+    data: dict[str, Any]
+    at: float  # time.monotonic() on arrival
+
+    @property
+    def chat(self) -> str:
+        return str(self.data.get("chat_id"))
+
+    @property
+    def markup(self) -> dict[str, Any] | None:
+        raw = self.data.get("reply_markup")
+        return json.loads(raw) if isinstance(raw, str) else raw
+
+
+# A fault decides the fate of one call: None lets it through, else ("kind", arg).
+Fault = Callable[[Call], tuple[str, Any] | None]
+
+
+@dataclass
+class FakeTelegram:
+    calls: list[Call] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)  # served by getUpdates
+    latency: float = 0.0
+    _next_id: int = 1000
+    server: TestServer | None = None
+
+    @property
+    def base(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("")).rstrip("/")
+
+    def sent(self, chat: str | None = None) -> list[Call]:
+        """Successful sendMessage calls (optionally to one chat), in arrival order."""
+        return [c for c in self.calls if c.method == "sendmessage" and c.data.get("_ok")
+                and (chat is None or c.chat == chat)]
+
+    def outage(self, seconds: float, kind: str = "500") -> None:
+        """Every call fails with `kind` ("500", "timeout", "429") for `seconds`."""
+        until = time.monotonic() + seconds
+        self.faults.append(lambda _c: (kind, 1) if time.monotonic() < until else None)
+
+    def fail_next(self, n: int, kind: str, arg: Any = None) -> None:
+        left = [n]
+
+        def fault(call: Call) -> tuple[str, Any] | None:
+            if call.method != "sendmessage" or left[0] <= 0:
+                return None
+            left[0] -= 1
+            return kind, arg
+        self.faults.append(fault)
+
+    def block(self, chat: str, kind: str = "403") -> None:
+        self.faults.append(lambda c: (kind, None) if c.chat == chat else None)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"].lower()
+        if request.content_type == "application/json":
+            data: dict[str, Any] = await request.json()
+        else:
+            data = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+        call = Call(method, data, time.monotonic())
+        self.calls.append(call)
+        for fault in list(self.faults):
+            verdict = fault(call)
+            if verdict is not None:
+                return await self._fail(*verdict)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        data["_ok"] = True
+        return web.json_response({"ok": True, "result": self._result(method, data)})
+
+    async def _fail(self, kind: str, arg: Any) -> web.StreamResponse:
+        if kind == "timeout":
+            await asyncio.sleep(arg or 5)
+            return web.json_response({"ok": False, "error_code": 504,
+                                      "description": "Gateway Timeout"}, status=504)
+        if kind == "429":
+            return web.json_response({"ok": False, "error_code": 429,
+                                      "description": f"Too Many Requests: retry after {arg}",
+                                      "parameters": {"retry_after": arg or 1}}, status=429)
+        if kind == "403":
+            return web.json_response({"ok": False, "error_code": 403, "description":
+                                      "Forbidden: bot was blocked by the user"}, status=403)
+        if kind == "400":
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": "Bad Request: chat not found"}, status=400)
+        return web.json_response({"ok": False, "error_code": 500,
+                                  "description": "Internal Server Error"}, status=500)
+
+    def _result(self, method: str, data: dict[str, Any]) -> Any:
+        if method == "sendmessage":
+            self._next_id += 1
+            chat = int(data.get("chat_id", 0))
+            return {"message_id": self._next_id, "date": int(time.time()),
+                    "chat": {"id": chat, "type": "private"}, "text": data.get("text", "")}
+        if method == "getme":
+            return {"id": 42, "is_bot": True, "first_name": "Jalur Aman", "username": "jabot"}
+        if method == "getupdates":
+            updates, self.updates = self.updates, []
+            return updates
+        return True
+
+    async def start(self) -> FakeTelegram:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self.handle)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+
+def text_update(update_id: int, chat: int, text: str) -> dict[str, Any]:
+    """A Telegram Update with a private text message, as the Bot API sends it."""
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "date": int(time.time()), "text": text,
+        "chat": {"id": chat, "type": "private", "first_name": "Siti"},
+        "from": {"id": chat, "is_bot": False, "first_name": "Siti", "language_code": "id"}}}
+
+
+def callback_update(update_id: int, chat: int, data: str) -> dict[str, Any]:
+    return {"update_id": update_id, "callback_query": {
+        "id": f"cb{update_id}", "chat_instance": "ci", "data": data,
+        "from": {"id": chat, "is_bot": False, "first_name": "Siti"},
+        "message": {"message_id": 1, "date": int(time.time()), "text": "menu",
+                    "chat": {"id": chat, "type": "private", "first_name": "Siti"}}}}
