@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     whatsapp_app_secret: str | None = None
     whatsapp_verify_token: str | None = None
     whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    # Template sent when the 24-hour customer-service window has closed (issue 6); its body
+    # has one text parameter, the message. Unset: such messages fail, visible to staff.
+    whatsapp_template_name: str | None = None
+    whatsapp_template_language: str = "id"
     public_url: str | None = None
     secret_key: str | None = None
     rasa_url: str | None = None

@@ -1,0 +1,127 @@
+"""WhatsApp Cloud API channel: webhook (verify handshake, signed POSTs) into the durable
+inbox, and the outbox transport honouring the 24-hour customer-service window.
+
+Outside the window (24 h after the user's last message) a free-form message is not
+allowed: it is sent as the configured template (JALUR_AMAN_WHATSAPP_TEMPLATE_NAME, one
+body parameter carrying the text) and the outbox row says `sent_as = "template"`; with no
+template configured, or when the template is refused, the row fails with the code
+(`outside_window`, 131047, ...) so the handler sees the complainant was not reached.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.sender import Delivery, OutboxItem, PermanentSendError
+from bot.channels.whatsapp.client import GraphClient
+from bot.channels.whatsapp.render import render, render_template
+from bot.channels.whatsapp.webhook import CHANNEL, extract, signature_ok, to_message
+from bot.core.messages import Message
+from bot.settings import Settings
+from storage.models import utcnow
+from storage.repositories import inbox
+
+PATH = "/webhook/whatsapp"
+MAX_BODY = 1024 * 1024
+WINDOW = timedelta(hours=24) - timedelta(minutes=5)  # a safety margin for clock skew
+
+__all__ = ["CHANNEL", "PATH", "WhatsAppChannel"]
+
+
+class WhatsAppChannel:
+    channel = CHANNEL
+
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession],
+                 client: GraphClient | None = None) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.client = client or GraphClient(settings.whatsapp_api_base,
+                                            settings.whatsapp_token or "",
+                                            settings.whatsapp_phone_number_id or "")
+        self.on_stored: list[Callable[[], None]] = []
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_get(PATH, self.verify)
+        app.router.add_post(PATH, self.webhook)
+
+    async def verify(self, request: web.Request) -> web.Response:
+        """Meta's subscription handshake: echo hub.challenge when the verify token matches."""
+        expected = self.settings.whatsapp_verify_token or ""
+        given = request.query.get("hub.verify_token", "")
+        if request.query.get("hub.mode") == "subscribe" and expected \
+                and hmac.compare_digest(given.encode(), expected.encode()):
+            return web.Response(text=request.query.get("hub.challenge", ""))
+        return web.Response(status=403, text="forbidden")
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        if request.content_length and request.content_length > MAX_BODY:
+            return web.json_response({"error": "too_large"}, status=413)
+        body = await request.read()
+        if not signature_ok(self.settings.whatsapp_app_secret, body,
+                            request.headers.get("X-Hub-Signature-256", "")):
+            return web.json_response({"error": "forbidden"}, status=403)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return web.json_response({"error": "invalid_json"}, status=400)
+        messages, statuses = extract(data, self.settings.whatsapp_phone_number_id)
+        stored = False
+        async with self.sessions() as session, session.begin():
+            for item in messages:
+                stored |= await inbox.store(session, CHANNEL, item.message_id, item.user_id,
+                                            item.payload)
+                await inbox.touch_contact(session, CHANNEL, item.user_id, phone=item.phone,
+                                          at=item.at)
+            if statuses:
+                await inbox.record_statuses(session, CHANNEL, statuses)
+        if stored:
+            for callback in self.on_stored:
+                callback()
+        return web.json_response({"ok": True})
+
+    async def convert(self, payload: dict[str, Any]) -> Message | None:
+        msg = payload.get("message") or {}
+        return to_message(str(msg.get("from") or ""), payload)
+
+    async def send(self, item: OutboxItem) -> Delivery:
+        async with self.sessions() as session:
+            contact = await inbox.contact(session, CHANNEL, item.chat)
+        to = (contact.phone if contact and contact.phone else None) or item.chat
+        last = contact.last_inbound_at if contact else None
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=utcnow().tzinfo)
+        if last is not None and utcnow() - last < WINDOW:
+            try:
+                return Delivery(await self.client.send(self._tag(render(to, item.payload), item)))
+            except PermanentSendError as exc:
+                if exc.code != "131047":  # re-engagement required: fall back to template
+                    raise
+        return await self._send_template(to, item)
+
+    async def _send_template(self, to: str, item: OutboxItem) -> Delivery:
+        name = self.settings.whatsapp_template_name
+        if not name:
+            raise PermanentSendError("outside_window", "24-hour window closed and no "
+                                     "JALUR_AMAN_WHATSAPP_TEMPLATE_NAME configured")
+        payload = render_template(to, item.payload, name,
+                                  self.settings.whatsapp_template_language)
+        try:
+            wamid = await self.client.send(self._tag(payload, item))
+        except PermanentSendError as exc:
+            raise PermanentSendError(exc.code, str(exc), sent_as="template") from exc
+        return Delivery(wamid, sent_as="template")
+
+    @staticmethod
+    def _tag(payload: dict[str, Any], item: OutboxItem) -> dict[str, Any]:
+        """The outbox key travels with the message and comes back in status webhooks."""
+        return {**payload, "biz_opaque_callback_data": item.idempotency_key}
+
+    async def close(self) -> None:
+        await self.client.close()

@@ -1,0 +1,73 @@
+"""Reply -> WhatsApp Cloud API message payloads.
+
+≤ 3 buttons: interactive reply buttons (titles ≤ 20 chars, ids ≤ 256); 4-10: a list
+message (row titles ≤ 24, descriptions ≤ 72, ids ≤ 200); more, or payloads/titles that
+do not fit: numbered text (the engine reads a typed number as the Nth button). Outside the
+24-hour window: the configured template with the text as its one body parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MAX_TEXT = 4096
+MAX_INTERACTIVE_BODY = 1024
+LIST_BUTTON = "Pilih"  # the list opener's label (≤ 20 chars)
+LIST_SECTION = "Pilihan"
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _base(to: str) -> dict[str, Any]:
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+
+
+def numbered_text(text: str, buttons: list[dict[str, Any]]) -> str:
+    lines = [text, ""] + [f"{i}. {b.get('title', '')}" for i, b in enumerate(buttons, 1)]
+    return "\n".join(lines)[:MAX_TEXT]
+
+
+def render(to: str, reply: dict[str, Any]) -> dict[str, Any]:
+    """The message payload for one Reply.to_dict()."""
+    text = str(reply.get("text") or "…")
+    buttons = [b for b in reply.get("buttons") or [] if isinstance(b, dict)]
+    payloads = [str(b.get("payload", "")) for b in buttons]
+    fits = len(text) <= MAX_INTERACTIVE_BODY and all(0 < len(p) <= 200 for p in payloads)
+    if buttons and fits and len(buttons) <= 3:
+        titles = [_cut(str(b.get("title", "")), 20) for b in buttons]
+        if len(set(titles)) == len(titles):  # reply button titles must be unique
+            return {**_base(to), "type": "interactive", "interactive": {
+                "type": "button", "body": {"text": text},
+                "action": {"buttons": [{"type": "reply", "reply": {"id": p, "title": t}}
+                                       for p, t in zip(payloads, titles, strict=True)]}}}
+    if buttons and fits and len(buttons) <= 10:
+        rows = []
+        for payload, button in zip(payloads, buttons, strict=True):
+            title = " ".join(str(button.get("title", "")).split())
+            row: dict[str, Any] = {"id": payload, "title": _cut(title, 24)}
+            if len(title) > 24:
+                row["description"] = _cut(title, 72)
+            rows.append(row)
+        return {**_base(to), "type": "interactive", "interactive": {
+            "type": "list", "body": {"text": text},
+            "action": {"button": LIST_BUTTON,
+                       "sections": [{"title": LIST_SECTION, "rows": rows}]}}}
+    body = numbered_text(text, buttons) if buttons else text[:MAX_TEXT]
+    return {**_base(to), "type": "text", "text": {"body": body, "preview_url": False}}
+
+
+def template_parameter(reply: dict[str, Any]) -> str:
+    """Template parameters allow no newlines, tabs or 4+ spaces in a row; ≤ 1024 chars."""
+    text = re.sub(r"\s+", " ", str(reply.get("text") or "")).strip()
+    return _cut(text, 1024) or "-"
+
+
+def render_template(to: str, reply: dict[str, Any], name: str, language: str) -> dict[str, Any]:
+    return {**_base(to), "type": "template", "template": {
+        "name": name, "language": {"code": language},
+        "components": [{"type": "body", "parameters": [
+            {"type": "text", "text": template_parameter(reply)}]}]}}

@@ -1,0 +1,112 @@
+"""WhatsApp webhook payloads (Meta's shapes): signature check, and the messages and
+statuses inside `entry[].changes[].value`.
+
+Inbound messages become inbox rows keyed by their wamid (so redeliveries are ignored);
+statuses (sent/delivered/read/failed) are recorded for the outbox rows they refer to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.core.messages import Message
+
+CHANNEL = "whatsapp"
+UNREADABLE = {"audio", "sticker", "video", "location", "contacts", "unsupported", "order"}
+
+
+def signature_ok(app_secret: str | None, body: bytes, header: str) -> bool:
+    """X-Hub-Signature-256 = "sha256=" + HMAC-SHA256(app secret, raw body), constant time."""
+    if not app_secret or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), header[7:].strip().lower().encode())
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    message_id: str
+    user_id: str
+    phone: str | None
+    at: datetime
+    payload: dict[str, Any]
+
+
+def _when(value: Any) -> datetime:
+    try:
+        return min(datetime.fromtimestamp(int(value), UTC), datetime.now(UTC))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return datetime.now(UTC)
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def extract(data: Any, phone_number_id: str | None = None
+            ) -> tuple[list[Inbound], list[dict[str, Any]]]:
+    """Messages and statuses of a webhook body; other fields and other numbers ignored."""
+    messages: list[Inbound] = []
+    statuses: list[dict[str, Any]] = []
+    if not isinstance(data, dict):
+        return messages, statuses
+    for entry in _dicts(data.get("entry")):
+        for change in _dicts(entry.get("changes")):
+            value = change.get("value")
+            if change.get("field") != "messages" or not isinstance(value, dict):
+                continue
+            meta = value.get("metadata")
+            meta = meta if isinstance(meta, dict) else {}
+            if phone_number_id and meta.get("phone_number_id") not in (None, phone_number_id):
+                continue
+            contacts = {str(c.get("wa_id") or c.get("user_id")): c
+                        for c in _dicts(value.get("contacts"))}
+            for msg in _dicts(value.get("messages")):
+                sender, wamid = msg.get("from"), msg.get("id")
+                if not isinstance(sender, str) or not isinstance(wamid, str) or not sender:
+                    continue
+                contact = contacts.get(sender) or {}
+                phone = contact.get("wa_id") if isinstance(contact.get("wa_id"), str) else None
+                messages.append(Inbound(wamid, sender, phone or None, _when(msg.get("timestamp")),
+                                        {"message": msg}))
+            for status in _dicts(value.get("statuses")):
+                errors = _dicts(status.get("errors"))
+                statuses.append({
+                    "platform_message_id": status.get("id"), "status": status.get("status"),
+                    "recipient": status.get("recipient_id"),
+                    "error_code": errors[0].get("code") if errors else None,
+                    "error_title": (errors[0].get("title") or errors[0].get("message"))
+                    if errors else None,
+                    "reported_at": _when(status.get("timestamp")),
+                })
+    return messages, statuses
+
+
+def to_message(user_id: str, payload: dict[str, Any]) -> Message | None:
+    """The engine Message for a stored inbound message (None: acknowledge and ignore)."""
+    msg = payload.get("message") or {}
+    kind = msg.get("type")
+    meta: dict[str, Any] = {"whatsapp_message_id": msg.get("id")}
+    found = msg.get(kind) if isinstance(kind, str) else None
+    body: dict[str, Any] = found if isinstance(found, dict) else {}
+    if kind == "text":
+        return Message(CHANNEL, user_id, text=str(body.get("body") or ""), meta=meta)
+    if kind == "interactive":
+        reply = body.get("button_reply") or body.get("list_reply") or {}
+        if isinstance(reply, dict) and reply.get("id"):
+            return Message(CHANNEL, user_id, button=str(reply["id"]), meta=meta)
+        return Message(CHANNEL, user_id, media="interactive", meta=meta)
+    if kind == "button":  # a quick-reply button of a template message
+        return Message(CHANNEL, user_id, text=str(body.get("text") or ""), meta=meta)
+    if kind in ("image", "document") and body.get("id"):
+        meta["media"] = [{"ref": f"whatsapp:{body['id']}", "mime": body.get("mime_type"),
+                          "size": body.get("file_size"), "name": body.get("filename")}]
+        return Message(CHANNEL, user_id, text=body.get("caption"), media=kind, meta=meta)
+    if kind == "reaction":  # an emoji on one of our messages: nothing to answer
+        return None
+    return Message(CHANNEL, user_id, media=str(kind if kind in UNREADABLE else "unsupported"),
+                   meta=meta)
