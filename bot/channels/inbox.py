@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.gate import writing
 from bot.core.engine import Engine
 from bot.core.messages import Message, Reply
 from storage.repositories import inbox, outbox
@@ -62,13 +63,14 @@ class InboxWorker:
                 log.exception("inbox %s: dispatch failed", self.platform)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
+            await asyncio.sleep(0.005)  # let a burst of webhooks land: one query for all
             self._wake.clear()
 
     async def dispatch(self) -> int:
         """Start a task for every user with pending updates who has none running."""
         async with self.sessions() as session:
-            rows = await inbox.pending(session, self.platform, limit=1000)
-            users = list(dict.fromkeys(r.user_id for r in rows if r.user_id not in self._busy))
+            waiting = await inbox.pending_users(session, self.platform, limit=1000)
+        users = [u for u in waiting if u not in self._busy]
         for user in users:
             if self._stopping:
                 break
@@ -93,16 +95,17 @@ class InboxWorker:
         async with self._slots:
             try:
                 message = await self.convert(payload)
-                if message is None:
-                    async with self.sessions() as session, session.begin():
-                        await inbox.claim_done(session, row_id)
-                    return True
-                await self.engine.handle(message, within=self._hook(row_id, message))
+                async with writing(self.sessions):
+                    if message is None:
+                        async with self.sessions() as session, session.begin():
+                            await inbox.claim_done(session, row_id)
+                        return True
+                    await self.engine.handle(message, within=self._hook(row_id, message))
             except AlreadyProcessed:
                 return True
             except Exception as exc:
                 log.exception("inbox %s row %s failed", self.platform, row_id)
-                async with self.sessions() as session, session.begin():
+                async with writing(self.sessions), self.sessions() as session, session.begin():
                     await inbox.record_error(session, row_id, repr(exc),
                                              max_attempts=self.max_attempts)
                 return False

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.gate import writing
 from storage.models import utcnow
 from storage.repositories import push_outbox
 
@@ -108,6 +109,7 @@ class OutboxSender:
             if wait > 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            await asyncio.sleep(0.01)  # batch wake-ups: one query serves many completions
             self._wake.clear()
 
     async def dispatch(self) -> float:
@@ -159,7 +161,7 @@ class OutboxSender:
         except PermanentSendError as exc:
             log.warning("outbox %s row %s failed for good: %s %s", self.transport.channel,
                         item.id, exc.code, exc)
-            async with self.sessions() as session, session.begin():
+            async with writing(self.sessions), self.sessions() as session, session.begin():
                 await push_outbox.mark_failed(session, item.id, code=exc.code, error=str(exc),
                                               sent_as=exc.sent_as)
             return
@@ -168,7 +170,7 @@ class OutboxSender:
             await self._retry_later(item, repr(exc) if retry_after is None else str(exc),
                                     retry_after)
             return
-        async with self.sessions() as session, session.begin():
+        async with writing(self.sessions), self.sessions() as session, session.begin():
             await push_outbox.mark_sent(session, item.id,
                                         platform_message_id=delivery.platform_message_id,
                                         sent_as=delivery.sent_as)
@@ -178,7 +180,7 @@ class OutboxSender:
         now = utcnow()
         created = item.created_at if item.created_at.tzinfo else item.created_at.replace(
             tzinfo=now.tzinfo)
-        async with self.sessions() as session, session.begin():
+        async with writing(self.sessions), self.sessions() as session, session.begin():
             if now - created > lim.max_age:
                 await push_outbox.mark_failed(session, item.id, code="expired", error=error)
                 return

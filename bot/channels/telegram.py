@@ -33,15 +33,22 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
+from aiogram.methods.base import Response
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from aiogram.types import Message as TelegramMessage
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.gate import writing
 from bot.channels.sender import Delivery, OutboxItem, PermanentSendError, TransientSendError
 from bot.core.content import MENU_KEY
 from bot.core.messages import Message
 from bot.settings import Settings
 from storage.repositories import inbox, push_outbox
+
+# A strong reference keeps pydantic's generic Response[Message] built once: otherwise it
+# can be garbage-collected and rebuilt (a costly schema build) on many sendMessage calls.
+_RESPONSE_MODEL = Response[TelegramMessage]
 
 CHANNEL = "telegram"
 PATH = "/webhook/telegram"
@@ -97,7 +104,7 @@ async def store_update(sessions: async_sessionmaker[AsyncSession], data: Any) ->
     key = update_key(data)
     if key is None:
         return False
-    async with sessions() as session, session.begin():
+    async with writing(sessions), sessions() as session, session.begin():
         return await inbox.store(session, CHANNEL, key[0], key[1], data)
 
 

@@ -53,6 +53,15 @@ async def pending(session: AsyncSession, platform: str, *, user_id: str | None =
     return list((await session.execute(stmt.order_by(InboxUpdate.id).limit(limit))).scalars())
 
 
+async def pending_users(session: AsyncSession, platform: str, *, limit: int = 1000
+                        ) -> list[str]:
+    """Users with pending updates, the one waiting longest first."""
+    stmt = (select(InboxUpdate.user_id, func.min(InboxUpdate.id).label("first"))
+            .where(InboxUpdate.platform == platform, InboxUpdate.status == "pending")
+            .group_by(InboxUpdate.user_id).order_by("first").limit(limit))
+    return [str(user) for user, _ in (await session.execute(stmt)).all()]
+
+
 async def claim_done(session: AsyncSession, row_id: int) -> bool:
     """Mark the update processed (payload dropped: personal data is kept only as long as
     needed); False when another worker already did (the caller rolls back)."""

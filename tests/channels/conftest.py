@@ -44,12 +44,30 @@ class Harness:
                 raise AssertionError("condition not reached in time")
             await asyncio.sleep(0.02)
 
+    async def outbox_done(self, timeout: float = 15.0) -> None:
+        """Wait until no outbox row is pending (the sender records after the platform)."""
+        from sqlalchemy import func, select
+
+        from storage.models.complaints import OutboxMessage
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            async with self.bot.sessions() as session:
+                left = (await session.execute(select(func.count()).select_from(OutboxMessage)
+                                              .where(OutboxMessage.status == "pending"))).scalar()
+            if not left:
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError("outbox still pending")
+
     async def settle(self, quiet: float = 0.3) -> None:
         """Wait until the fakes have seen no call for `quiet` seconds."""
         last = -1
         while True:
             n = len(self.telegram.calls) + len(self.whatsapp.calls)
             if n == last:
+                await self.outbox_done()
                 return
             last = n
             await asyncio.sleep(quiet)

@@ -66,6 +66,7 @@ async def test_start_deep_link_menu_and_callback(harness_factory: HarnessFactory
     assert (await response.json()) == {"method": "answerCallbackQuery",
                                        "callback_query_id": "cb11"}
     await h.wait_for(lambda: len(h.telegram.sent("501")) > before)
+    await h.settle()
     sent = await rows(h, OutboxMessage)
     assert all(r.status == "sent" and r.platform_message_id for r in sent)
 
@@ -160,5 +161,6 @@ async def test_staff_reply_in_outbox_is_delivered(harness_factory: HarnessFactor
     await h.wait_for(lambda: len(h.telegram.sent("506")) == 1)
     call = h.telegram.sent("506")[0]
     assert call.data["text"] == "Balasan petugas" and call.markup is None
+    await h.settle()
     [row] = await rows(h, OutboxMessage)
     assert row.status == "sent" and row.platform_message_id

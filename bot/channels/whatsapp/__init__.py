@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.gate import writing
 from bot.channels.sender import Delivery, OutboxItem, PermanentSendError
 from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.render import render, render_template
@@ -73,7 +74,7 @@ class WhatsAppChannel:
             return web.json_response({"error": "invalid_json"}, status=400)
         messages, statuses = extract(data, self.settings.whatsapp_phone_number_id)
         stored = False
-        async with self.sessions() as session, session.begin():
+        async with writing(self.sessions), self.sessions() as session, session.begin():
             for item in messages:
                 stored |= await inbox.store(session, CHANNEL, item.message_id, item.user_id,
                                             item.payload)

@@ -1,0 +1,213 @@
+"""Webhook benchmark: Telegram webhook -> reply throughput and p50/p99 latency through our
+full pipeline (secret check, durable inbox, engine turn with NLU and state, outbox,
+rate-limited sender, aiogram sendMessage) against the fake Bot API on loopback, next to a
+bare aiogram echo bot (SimpleRequestHandler, handle_in_background) behind the same fake
+server in the same run; plus Python heap per 10,000 active sessions.
+
+Each user is warmed up first (so every measured message gets one reply, like the echo),
+then sends one message; latency = POST sent -> sendMessage reaching the fake server.
+Telegram's 30 msg/s global limit is lifted for both (the fake has none); the per-chat
+1 msg/s limit stays on for ours. Bounded (< 2 min), loopback only.
+
+    .venv/bin/python benchmarks/webhooks.py [--users 1500] [--concurrency 64]
+"""
+
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import argparse
+import asyncio
+import gc
+import logging
+import statistics
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot as AiogramBot
+from aiogram import Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Message as TgMessage
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels import telegram as _telegram  # noqa: F401  (same aiogram warm-up for both)
+from bot.channels.sender import Limits
+from bot.channels.setup import CHANNELS_KEY
+from bot.composition import build_bot
+from bot.settings import PROJECT_ROOT, Settings
+from bot.web import create_app
+from storage.models.complaints import OutboxMessage
+from tests.fakes.telegram_api import FakeTelegram, text_update
+
+TOKEN = "123456:BENCH-token"
+SECRET = "bench-secret"
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+QUESTIONS = ["syarat kerja ke malaysia apa", "berapa biaya penempatan ke taiwan",
+             "cara bikin paspor untuk kerja", "apa itu bpjs ketenagakerjaan"]
+
+
+async def drive(url: str, fake: FakeTelegram, users: list[int], concurrency: int,
+                first_update: int, text_for: Callable[[int], str]) -> dict[str, float]:
+    """POST one update per user (bounded concurrency); wait for every chat's reply."""
+    start_calls = len(fake.calls)
+    posted: dict[str, float] = {}
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for user in users:
+        queue.put_nowait(user)
+    async with ClientSession() as http:
+        async def poster() -> None:
+            while not queue.empty():
+                user = queue.get_nowait()
+                posted[str(user)] = time.monotonic()
+                update = text_update(first_update + user, user, text_for(user))
+                async with http.post(url, json=update, headers=HEADERS) as response:
+                    assert response.status == 200, response.status
+        t0 = time.monotonic()
+        await asyncio.gather(*[poster() for _ in range(concurrency)])
+        first: dict[str, float] = {}
+        deadline = time.monotonic() + 90
+        while len(first) < len(users) and time.monotonic() < deadline:
+            for call in fake.calls[start_calls:]:
+                if call.method == "sendmessage" and call.data.get("_ok") \
+                        and call.chat in posted and call.chat not in first:
+                    first[call.chat] = call.at
+            await asyncio.sleep(0.02)
+    if len(first) < len(users):
+        raise RuntimeError(f"only {len(first)}/{len(users)} replies arrived")
+    latencies = sorted(first[c] - posted[c] for c in first)
+    elapsed = max(first.values()) - t0
+    return {"throughput": len(users) / elapsed, "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "elapsed": elapsed}
+
+
+async def drained(sessions: async_sessionmaker[AsyncSession], timeout: float = 90) -> None:
+    """Wait until the outbox has no pending row (the welcome's second message, etc.)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async with sessions() as session:
+            left = (await session.execute(select(func.count()).select_from(OutboxMessage)
+                                          .where(OutboxMessage.status == "pending"))).scalar()
+        if not left:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def heap_per_session(url: str, fake: FakeTelegram, concurrency: int,
+                           n: int = 400) -> float:
+    """Python heap kept per new active session (tracemalloc; n fresh users, 2 turns each)."""
+    fresh = list(range(900_000, 900_000 + n))
+    await asyncio.sleep(0.3)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        await drive(url, fake, fresh, concurrency, 2 * 10**6, lambda _u: "/start")
+        await asyncio.sleep(0.3)
+        gc.collect()
+        return (tracemalloc.get_traced_memory()[0] - before) / n
+    finally:
+        tracemalloc.stop()
+
+
+async def run_ours(fake: FakeTelegram, users: list[int], concurrency: int,
+                   db_url: str) -> tuple[dict[str, float], float]:
+    settings = Settings(database_url=db_url, cache_dir=PROJECT_ROOT / "var" / "cache",
+                        seed_demo_data=False, telegram_token=TOKEN,
+                        telegram_webhook_secret=SECRET, telegram_api_base=fake.base)
+    bot = await build_bot(settings)
+    app = create_app(bot)
+    rt = app[CHANNELS_KEY].runtimes["telegram"]
+    rt.sender.limits = Limits(per_chat_interval=1.0, global_per_second=1e6, concurrency=256)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    url = str(server.make_url("/webhook/telegram"))
+    try:  # warm-up: every user gets the welcome, then waits out the per-chat interval
+        await drive(url, fake, users, concurrency, 0, lambda _u: "/start")
+        await drained(bot.sessions)
+        await asyncio.sleep(1.1)
+        result = await drive(url, fake, users, concurrency, 10**6,
+                             lambda u: QUESTIONS[u % len(QUESTIONS)])
+        heap = await heap_per_session(url, fake, concurrency)
+    finally:
+        await server.close()
+    return result, heap
+
+
+async def run_echo(fake: FakeTelegram, users: list[int],
+                   concurrency: int) -> tuple[dict[str, float], float]:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(fake.base))
+    tg = AiogramBot(TOKEN, session=session)
+    dp = Dispatcher()
+
+    @dp.message()
+    async def echo(message: TgMessage) -> None:
+        await message.answer(message.text or "")
+
+    app = web.Application()
+    SimpleRequestHandler(dp, tg, secret_token=SECRET).register(app, path="/webhook")
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        url = str(server.make_url("/webhook"))
+        await drive(url, fake, users, concurrency, 0, lambda _u: "/start")
+        result = await drive(url, fake, users, concurrency, 10**6,
+                             lambda u: QUESTIONS[u % len(QUESTIONS)])
+        heap = await heap_per_session(url, fake, concurrency)
+    finally:
+        await server.close()
+        await session.close()
+    return result, heap
+
+
+async def main(args: argparse.Namespace) -> None:
+    logging.basicConfig(level=logging.WARNING)
+    fake = await FakeTelegram().start()
+    users = list(range(10_000, 10_000 + args.users))
+    results: list[tuple[str, dict[str, float], float]] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            runs: list[tuple[str, Callable[[], Awaitable[tuple[dict[str, float], float]]]]] = [
+                ("bare aiogram echo", lambda: run_echo(fake, users, args.concurrency)),
+                ("jalur-aman pipeline", lambda: run_ours(
+                    fake, users, args.concurrency,
+                    args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db")),
+            ]
+            for name, run in runs:
+                fake.calls.clear()
+                result, heap = await run()
+                results.append((name, result, heap))
+    finally:
+        await fake.close()
+    print(f"\n{args.users} users, 1 measured message each, {args.concurrency} concurrent "
+          "webhook posts, loopback fake Bot API; database:",
+          "PostgreSQL" if args.database_url else "SQLite")
+    print(f"{'':22}{'updates/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'heap/10k sessions':>19}")
+    for name, r, heap in results:
+        per_10k = heap * 10_000 / 2**20
+        print(f"{name:22}{r['throughput']:10.0f}{r['p50']:9.1f}{r['p99']:9.1f}"
+              f"{per_10k:16.1f} MB")
+    ratio = results[1][1]["throughput"] / results[0][1]["throughput"]
+    print(f"throughput ratio (ours / bare echo): {ratio:.2f}  (target ≥ 0.50)")
+
+
+def _args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--users", type=int, default=1500)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--database-url", help="an empty database for ours (default SQLite)")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(_args()))
