@@ -220,7 +220,7 @@ class ComplaintFlow:
         assert self.agencies is not None
         outcome = await self.agencies.check(name, ctx.session)
         verdict = outcome.result.verdict
-        best = outcome.result.matches[0].name if outcome.result.matches else None
+        best = outcome.result.matches[0].agency.name if outcome.result.matches else None
         answers["agency_check"] = {"verdict": verdict, "match": best,
                                    "demo": bool(outcome.snapshot and outcome.snapshot.demo)}
         return ctx.content.render(f"complaint.agency_note.{verdict}", {"name": name})
