@@ -85,6 +85,16 @@ async def test_agency_named_in_intake_is_checked_for_the_handler(bot: Bot) -> No
     assert "agency_checked" in kinds
 
 
+async def test_intake_flags_an_agency_whose_licence_lapsed(settings: Settings, nlu: NLU) -> None:
+    bot = await build_bot(settings.model_copy(update={"seed_demo_data": True}), nlu=nlu)
+    steps = [*HAPPY[:4], ("text", "PT Padma Karsa Wahana")]  # demo register: licence expired
+    replies = await run(bot, steps)
+    answers = (await state(bot))["flow_data"]["answers"]  # type: ignore[index]
+    await bot.close()
+    assert keys(replies)[0] == "complaint.agency_note.license_problem"
+    assert answers["agency_check"]["match"] == "PT Padma Karsa Wahana"  # type: ignore[index]
+
+
 async def test_photo_without_caption_is_kept_as_evidence(bot: Bot) -> None:
     await run(bot, HAPPY[:10])
     photo = Message("web", "u1", media="photo",
