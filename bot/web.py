@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from bot import dashboard
 from bot.channels import webchat
 from bot.channels.setup import setup_channels
 from bot.composition import Bot
+from bot.guards import TokenBucket, failure_guard, rate_limit
+from bot.metrics import http_metrics, metrics_handler
+from bot.observability import request_id_middleware
 from storage import db
 
 BOT_KEY = web.AppKey("bot", Bot)
@@ -30,19 +36,40 @@ async def readyz(request: web.Request) -> web.Response:
 
 @web.middleware
 async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
-    )
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:  # error pages (404, 405, ...) get the headers too
+        _add_security_headers(exc.headers)
+        raise
+    _add_security_headers(response.headers)
     return response
 
 
+def _add_security_headers(headers: MutableMapping[str, str]) -> None:
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+    )
+
+
+def _middlewares(bot: Bot) -> list[Middleware]:
+    """Request id and access log, metrics, security headers, rate limits, failure guard
+    (outermost first; see bot.observability, bot.metrics, bot.guards)."""
+    s = bot.settings
+    chat = TokenBucket(s.rate_limit_chat_per_s, s.rate_limit_chat_burst) \
+        if s.rate_limit_chat_per_s > 0 else None
+    webhook = TokenBucket(s.rate_limit_webhook_per_s, s.rate_limit_webhook_burst) \
+        if s.rate_limit_webhook_per_s > 0 else None
+    return [request_id_middleware, http_metrics, security_headers,
+            rate_limit(chat, webhook, s.trust_forwarded_for), failure_guard]
+
+
 def create_app(bot: Bot) -> web.Application:
-    app = web.Application(middlewares=[security_headers], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=_middlewares(bot), client_max_size=1024 * 1024)
     app[BOT_KEY] = bot
+    app.router.add_get("/metrics", metrics_handler(bot.sessions))
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     webchat.setup(app, bot.engine)

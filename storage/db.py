@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# PostgreSQL advisory lock keys (arbitrary constants, unique to this application).
+MIGRATION_LOCK = 0x4A41_0001
+STARTUP_LOCK = 0x4A41_0002
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -50,9 +55,31 @@ def _upgrade(connection: Connection) -> None:
 
 
 async def upgrade(engine: AsyncEngine) -> None:
-    """Run all Alembic migrations up to head on this engine."""
+    """Run all Alembic migrations up to head on this engine. On PostgreSQL a transaction
+    advisory lock makes concurrent upgrades (N workers starting at once) run one at a time;
+    the later ones find the schema at head and do nothing."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": MIGRATION_LOCK})
         await conn.run_sync(_upgrade)
+
+
+@asynccontextmanager
+async def startup_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Serialise start-up work (migrate, seed, sync offices) of workers sharing one
+    PostgreSQL: a session advisory lock held on its own connection. No-op on SQLite."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK})
+        await conn.commit()
+        try:
+            yield
+        finally:
+            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK})
+            await conn.commit()
 
 
 def _current_heads(connection: Connection) -> tuple[set[str], set[str]]:

@@ -135,7 +135,10 @@ def read_rows(path: Path) -> Iterator[list[object]]:
         text = raw.decode("cp1252", errors="replace")
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t|", key=first.count)
-    yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+    except csv.Error as exc:  # e.g. a NUL byte or a stray line break: a damaged file
+        raise RegisterFileError(f"cannot read {path.name} as CSV: {exc}") from exc
 
 
 def parse_register(path: Path) -> ParsedRegister:

@@ -107,7 +107,7 @@ class Signer:
     def check_csrf(self, nonce: str | None, token: str | None) -> bool:
         if not nonce or not token:
             return False
-        return hmac.compare_digest(token, self.csrf_token(nonce))
+        return hmac.compare_digest(token.encode(), self.csrf_token(nonce).encode())
 
 
 @dataclass

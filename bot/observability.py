@@ -1,0 +1,130 @@
+"""Logging for operators: text for development, JSON lines in production, no personal data.
+
+`JALUR_AMAN_LOG_FORMAT=json` makes every log record one JSON object with the time, level,
+logger, message and the id of the HTTP request it belongs to (`X-Request-Id`, taken from a
+proxy when well-formed, else generated, and echoed on the response). Personal data is kept
+out by construction (message text is never logged; users appear as `user_ref`, a keyed hash)
+and, as a safety net, long digit runs that look like phone numbers are masked in every line.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+REQUEST_ID_HEADER = "X-Request-Id"
+_SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_PHONE = re.compile(r"\+?\d[\d .-]{6,}\d")
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
+_key: list[bytes] = [secrets.token_bytes(32)]
+access_log = logging.getLogger("bot.access")
+
+
+def mask(text: str) -> str:
+    """Mask phone-number-like digit runs (8+ digits with separators) in a log line."""
+    return _PHONE.sub(lambda m: "[masked]" if sum(c.isdigit() for c in m.group()) >= 8
+                      else m.group(), text)
+
+
+def set_user_key(key: bytes) -> None:
+    """Key of `user_ref` (the SECRET_KEY, so every worker hashes a user the same way)."""
+    _key[0] = key
+
+
+def user_ref(channel: str, external_id: str) -> str:
+    """A stable pseudonym for a user in logs: HMAC of channel and id, never the id itself
+    (a plain hash of a phone number is reversible by trying all numbers)."""
+    mac = hmac.new(_key[0], f"{channel}:{external_id}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:16]
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = REQUEST_ID.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record; `extra={...}` fields are included as keys."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": mask(record.getMessage()),
+            "request_id": getattr(record, "request_id", REQUEST_ID.get()),
+        }
+        for name, value in vars(record).items():
+            if name not in _STANDARD and not name.startswith("_"):
+                entry[name] = mask(value) if isinstance(value, str) else value
+        if record.exc_info:
+            entry["exc"] = mask(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return mask(super().format(record))
+
+
+def configure_logging(fmt: str = "text", level: int = logging.INFO) -> None:
+    """Install one stderr handler with the chosen format (json | text) on the root logger."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RequestIdFilter())
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(TextFormatter(
+            "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def route_name(request: web.Request) -> str:
+    """The route template ("/staff/case/{id}"), never the raw path or query (they may hold
+    user ids); unmatched paths collapse into one label."""
+    info = request.match_info.route.resource
+    return info.canonical if info is not None else "unmatched"
+
+
+@web.middleware
+async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Give the request an id (echoed as X-Request-Id) and write one access log line."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    rid = given if _SANE_ID.match(given) else uuid.uuid4().hex
+    token = REQUEST_ID.set(rid)
+    started = time.perf_counter()
+    status = 500
+    try:
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            exc.headers[REQUEST_ID_HEADER] = rid
+            status = exc.status
+            raise
+        response.headers[REQUEST_ID_HEADER] = rid
+        status = response.status
+        return response
+    finally:
+        access_log.info("%s %s %s", request.method, route_name(request), status, extra={
+            "method": request.method, "route": route_name(request), "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+        REQUEST_ID.reset(token)

@@ -1,0 +1,77 @@
+"""JSON logs: one object per line, request ids, no message text or phone numbers."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.observability import JsonFormatter, RequestIdFilter, mask, user_ref
+from tests.ops.conftest import Client
+
+PHONE = "081234567890"
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+
+
+def lines(stream: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+async def test_request_has_an_id_and_logs_are_json_without_personal_data(
+        client: Client, json_log: io.StringIO) -> None:
+    text = f"tolong paspor saya ditahan, hubungi {PHONE}"
+    response = await client.post("/api/chat", json={"user": PHONE, "text": text},
+                                 headers={"X-Request-Id": "req-abc-123"})
+    assert response.status == 200 and response.headers["X-Request-Id"] == "req-abc-123"
+    generated = (await client.get("/healthz")).headers["X-Request-Id"]
+    assert len(generated) == 32
+    records = lines(json_log)
+    turn = next(r for r in records if r["msg"] == "turn")
+    assert turn["request_id"] == "req-abc-123" and turn["channel"] == "web"
+    assert turn["user_ref"] == user_ref("web", PHONE) and "emergency" in str(turn["reply_keys"])
+    access = [r for r in records if r["logger"] == "bot.access"]
+    assert {"route": "/api/chat", "status": 200} .items() <= access[0].items()
+    raw = json_log.getvalue()
+    assert PHONE not in raw and "paspor" not in raw and "tolong" not in raw
+
+
+async def test_a_forged_request_id_is_replaced(client: Client) -> None:
+    response = await client.get("/healthz", headers={"X-Request-Id": "bad id <script>"})
+    assert response.headers["X-Request-Id"] != "bad id" and len(
+        response.headers["X-Request-Id"]) == 32
+
+
+def test_phone_numbers_are_masked_and_user_refs_are_stable() -> None:
+    assert mask(f"kirim ke +62 812-3456-7890 atau {PHONE}") == (
+        "kirim ke [masked] atau [masked]")
+    kept = "tiket JA-K7PQ-4M, 3 pesan, tahun 2025, 12.5 ms, id 1234567"
+    assert mask(kept) == kept
+    assert user_ref("web", "a") == user_ref("web", "a") != user_ref("telegram", "a")
+    assert PHONE not in user_ref("whatsapp", PHONE)
+
+
+def test_exceptions_are_one_json_line(json_log: io.StringIO) -> None:
+    try:
+        raise ValueError(f"nomor {PHONE}")
+    except ValueError:
+        logging.getLogger("x").exception("failed")
+    (record,) = lines(json_log)
+    assert record["level"] == "error" and "ValueError" in str(record["exc"])
+    assert PHONE not in json_log.getvalue()
