@@ -17,7 +17,10 @@ from bot.core.engine import Engine
 from bot.core.flows.agency import AgencyFlow
 from bot.core.flows.complaint import ComplaintFlow
 from bot.core.flows.handoff import ComplaintFollowUp
+from bot.core.flows.village import VillageFlow
 from bot.core.nlu import NLU
+from bot.core.village_hook import VillageHook
+from bot.core.village_service import seed_demo_villages
 from bot.demo import seed_demo_data
 from bot.settings import Settings
 from storage import db
@@ -70,9 +73,16 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     flows.append(agency)
     actions["agency_check"] = agency.action
     interceptors.append(agency.intercept)
+    # Villages (issue 7): confirm a share link's village, choose a district, count topics.
+    village = VillageFlow()
+    flows.append(village)
+    interceptors.insert(0, village.intercept)
+    if migrate:
+        await seed_demo_villages(settings, sessions)  # fictitious sample villages
     engine = Engine(
         content, nlu, sessions,
         threshold=settings.nlu_threshold, max_chars=settings.max_message_chars,
         flows=flows, actions=actions, interceptors=interceptors,
+        after_turn=[VillageHook(village)],
     )
     return Bot(settings, db_engine, sessions, content, nlu, engine)

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     whatsapp_template_name: str | None = None
     whatsapp_template_language: str = "id"
     public_url: str | None = None
+    # Share links and posters of villages (issue 7): t.me/<username>, wa.me/<number>.
+    telegram_bot_username: str | None = None
+    whatsapp_public_number: str | None = None
     secret_key: str | None = None
     rasa_url: str | None = None
 

@@ -7,9 +7,20 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import agencies, chat, complaints, database, nlu, serve, staff, telegram
+from bot.cli import (  # reports, villages: issue 7
+    agencies,
+    chat,
+    complaints,
+    database,
+    nlu,
+    reports,
+    serve,
+    staff,
+    telegram,
+    villages,
+)
 
-GROUPS = [serve, chat, nlu, database, complaints, staff, agencies, telegram]
+GROUPS = [serve, chat, nlu, database, complaints, staff, agencies, telegram, villages, reports]
 
 
 def build_parser() -> argparse.ArgumentParser:

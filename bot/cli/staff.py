@@ -15,6 +15,7 @@ import sys
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.cli.staff_scoped import SCOPED_ROLES, add_scoped
 from bot.core.complaints import Offices
 from bot.settings import get_settings
 from storage import db
@@ -30,8 +31,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add = staff_sub.add_parser("add", help="create a staff account (password from a prompt "
                                            "or the first line of stdin)")
     add.add_argument("--username", required=True)
-    add.add_argument("--office", required=True, help="office code from content/offices.yml")
+    add.add_argument("--office", help="office code from content/offices.yml (handler, "
+                                      "supervisor, admin)")
     add.add_argument("--role", choices=ROLES, default="handler")
+    add.add_argument("--village", help="role village: the village's code (issue 7)")
+    add.add_argument("--district", help="role district: kabupaten/kota code, e.g. 32.01")
     add.set_defaults(handler=_add)
 
 
@@ -53,6 +57,8 @@ def _add(args: argparse.Namespace) -> int:
     if not username or len(username) > 64:
         print("error: username must be 1-64 characters", file=sys.stderr)
         return 1
+    if args.role in SCOPED_ROLES:
+        return add_scoped(args, settings, username)
     if args.office not in offices.names:
         print(f"error: unknown office {args.office!r}; known: "
               f"{', '.join(sorted(offices.names))}", file=sys.stderr)

@@ -22,6 +22,8 @@ from storage.repositories.users import get_or_create_user, record_unanswered, sa
 log = logging.getLogger(__name__)
 
 TurnHook = Callable[[AsyncSession, list[Reply]], Awaitable[None]]
+# Runs after the turn is answered, in its transaction; may append replies (issue 7).
+AfterTurn = Callable[[Context, list[Reply]], Awaitable[None]]
 
 WELCOME = "welcome"
 FALLBACK = "fallback"
@@ -42,6 +44,7 @@ class Engine:
         flows: Sequence[Flow] = (),
         actions: Mapping[str, IntentAction] | None = None,
         interceptors: Sequence[Interceptor] = (),
+        after_turn: Sequence[AfterTurn] = (),
     ) -> None:
         self.content = content
         self.nlu = nlu
@@ -51,6 +54,7 @@ class Engine:
         self.flows = {flow.name: flow for flow in flows}
         self.actions = dict(actions or {})
         self.interceptors = list(interceptors)
+        self.after_turn = list(after_turn)
 
     async def handle(self, message: Message, *, within: TurnHook | None = None) -> list[Reply]:
         """Answer one message. `within`, when given, runs inside the turn's transaction with
@@ -68,6 +72,8 @@ class Engine:
                 ctx.state["welcomed"] = True
                 if not replies or replies[0].key != EMERGENCY:
                     replies.insert(0, self.content.render(WELCOME))
+            for hook in self.after_turn:
+                await hook(ctx, replies)
             ctx.state["last_buttons"] = [b.payload for b in replies[-1].buttons] if replies else []
             save_state(user, ctx.state)
             if within is not None:

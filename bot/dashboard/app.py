@@ -31,7 +31,11 @@ from storage.repositories import staff as staff_repo
 
 JINJA_KEY = web.AppKey("dashboard_jinja", jinja2.Environment)
 PUBLIC = ("/staff/login", "/staff/static/")
-ROLE_LABELS = {"handler": "Petugas", "supervisor": "Supervisor", "admin": "Admin"}
+ROLE_LABELS = {"handler": "Petugas", "supervisor": "Supervisor", "admin": "Admin",
+               "village": "Perangkat desa", "district": "Pemda kabupaten/kota"}
+# Village/district accounts (issue 7) reach only the aggregate village pages: fail closed.
+SCOPED_ROLES = ("village", "district")
+SCOPED_PATHS = ("/staff/desa", "/staff/logout", "/staff/static/", "/staff/login")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
@@ -45,10 +49,16 @@ class StaffUser:
     office_code: str
     role: str
     office_name: str
+    village_code: str | None = None  # scope of a village account (issue 7)
+    district_code: str | None = None  # scope of a district account (issue 7)
 
     @property
     def is_supervisor(self) -> bool:
         return self.role in ("supervisor", "admin")
+
+    @property
+    def is_scoped(self) -> bool:
+        return self.role in SCOPED_ROLES
 
 
 @dataclass
@@ -90,7 +100,8 @@ async def _load_staff(request: web.Request, dash: Dashboard) -> StaffUser | None
             return None
     request[csrf.SESSION_KEY] = session
     return StaffUser(row.id, row.username, row.office_code, row.role,
-                     dash.casework.offices.name(row.office_code))
+                     dash.casework.offices.name(row.office_code),
+                     row.village_code, row.district_code)
 
 
 def set_cookie(response: web.StreamResponse, dash: Dashboard, name: str, value: str,
@@ -125,6 +136,10 @@ async def middleware(request: web.Request, handler: csrf.Handler) -> web.StreamR
         return csrf.forbidden()
     if not await csrf.check(request, dash.signer):
         return csrf.forbidden()
+    if staff is not None and staff.is_scoped and not request.path.startswith(SCOPED_PATHS):
+        if request.path in ("/staff", "/staff/"):
+            raise web.HTTPSeeOther("/staff/desa")
+        return _error_page(request, 404)
     try:
         response = await handler(request)
     except web.HTTPException as exc:

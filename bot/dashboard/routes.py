@@ -11,6 +11,8 @@ Routes (all under /staff; every POST needs the CSRF token):
                                   resolve | close | reopen | release-bot
   POST /claim-next                take the most urgent, then oldest, queued case
   GET  /export.csv                supervisors: CSV of the office's complaints
+  GET  /desa, /desa/poster.pdf    village figures and poster (bot.dashboard.villages)
+  GET  /peringatan, /tinjauan     early warning, content review (bot.dashboard.insights)
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from aiohttp import web
 from bot.composition import Bot
 from bot.core.casework import Casework
 from bot.core.complaints import Offices
-from bot.dashboard import actions, canned, demo, export, labels, login, views
+from bot.dashboard import actions, canned, demo, export, insights, labels, login, views
+from bot.dashboard import villages as village_pages
 from bot.dashboard.app import DASHBOARD_KEY, JINJA_KEY, Dashboard, middleware
 from bot.dashboard.auth import LoginLimiter, Signer, secret_key
 
@@ -77,6 +80,8 @@ def build(bot: Bot) -> web.Application:
     app.router.add_post(r"/case/{id}/{action}", actions.case_action)
     app.router.add_post("/claim-next", actions.claim_next)
     app.router.add_get("/export.csv", export.export_csv)
+    village_pages.setup_routes(app)  # /desa, /desa/poster.{pdf,png} (issue 7)
+    insights.setup_routes(app)  # /peringatan(.csv), /tinjauan(.yml) (issue 7)
     app.router.add_static("/static/", HERE / "static")
     app.on_startup.append(demo.on_startup)
     return app

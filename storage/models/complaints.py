@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.models.base import Base, utcnow
 
 STATUSES = ("new", "assigned", "waiting_on_complainant", "resolved", "closed", "reopened")
-ROLES = ("handler", "supervisor", "admin")
+ROLES = ("handler", "supervisor", "admin", "village", "district")  # last two: issue 7
 
 
 class Office(Base):
@@ -41,6 +41,10 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(16), default="handler")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Scope of a `village` / `district` account (issue 7, migration 0006): the kode wilayah
+    # of its village, or the kabupaten/kota code; such accounts see aggregates only.
+    village_code: Mapped[str | None] = mapped_column(String(20), default=None)
+    district_code: Mapped[str | None] = mapped_column(String(10), default=None)
 
 
 class Complaint(Base):

@@ -1,0 +1,81 @@
+"""`jalur-aman staff add --role village --village CODE` / `--role district --district CODE`
+(issue 7): accounts of village officials, scoped to one village or one kabupaten/kota.
+
+Such an account sees only the aggregate village page (/staff/desa) of its scope. Its
+office_code is a marker ("desa:<kode>" / "kab:<kode>") that matches no BP3MI office, so
+even a missed check on a complaint page finds nothing (fail closed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.settings import Settings
+from storage import db
+from storage.repositories import staff as staff_repo
+from storage.repositories import villages as village_repo
+
+SCOPED_ROLES = ("village", "district")
+MIN_PASSWORD = 10
+
+
+def scope_office(role: str, code: str) -> str:
+    return f"{'desa' if role == 'village' else 'kab'}:{code}"
+
+
+def add_scoped(args: argparse.Namespace, settings: Settings, username: str) -> int:
+    from bot.cli.staff import read_password
+
+    wanted = args.village if args.role == "village" else args.district
+    if not wanted:
+        print(f"error: --role {args.role} needs --{args.role}", file=sys.stderr)
+        return 1
+
+    async def scope() -> tuple[str | None, str | None]:
+        engine = db.create_engine(settings.database_url)
+        try:
+            await db.upgrade(engine)
+            async with db.session_factory(engine)() as session:
+                if args.role == "village":
+                    village = await village_repo.by_code(session, wanted)
+                    return (village.code, village.district_code) if village else (None, None)
+                known = {c for c, _, _ in await village_repo.districts(session)}
+                return (None, wanted) if wanted in known else (None, None)
+        finally:
+            await engine.dispose()
+
+    village_code, district_code = asyncio.run(scope())
+    if district_code is None:
+        print(f"error: unknown {args.role} {wanted!r} (see `jalur-aman villages list`)",
+              file=sys.stderr)
+        return 1
+    password = read_password()
+    if password is None or len(password) < MIN_PASSWORD:
+        print(f"error: the password needs at least {MIN_PASSWORD} characters", file=sys.stderr)
+        return 1
+    office = scope_office(args.role, village_code or district_code)
+
+    async def run() -> int:
+        engine = db.create_engine(settings.database_url)
+        try:
+            async with db.session_factory(engine)() as session, session.begin():
+                staff = await staff_repo.create_staff(
+                    session, username=username, password=password, office_code=office,
+                    role=args.role)
+                staff.village_code = village_code
+                staff.district_code = None if village_code else district_code
+        except IntegrityError:
+            print(f"error: username {username!r} already exists", file=sys.stderr)
+            return 1
+        finally:
+            await engine.dispose()
+        return 0
+
+    code = asyncio.run(run())
+    if code == 0:
+        print(f"staff account created: {username} ({args.role}, {village_code or district_code})")
+    return code

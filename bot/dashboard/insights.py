@@ -1,0 +1,94 @@
+"""Supervisor pages of issue 7: the BP3MI early warning and the content review loop.
+
+  GET /staff/peringatan          agency names checked/reported that are not on the register
+                                 or have licence problems, by name and district (?hari=N)
+  GET /staff/peringatan.csv      the same as CSV (audited as an export)
+  GET /staff/tinjauan            unanswered questions, personal data masked, with counts
+  GET /staff/tinjauan.yml        the same as Rasa NLU YAML training examples (audited)
+
+Supervisors and admins only (handlers 403; village/district accounts never get here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+
+from bot.core.redact import redact
+from bot.dashboard.app import current_staff, page, state
+from bot.dashboard.login import client_ip
+from bot.reports import ReviewGroup, rasa_yaml, review_groups, warnings_csv
+from storage.repositories import dashboard_queries as dq
+from storage.repositories import village_stats as stats
+
+DEFAULT_DAYS = 30
+
+
+def _days(request: web.Request) -> int:
+    raw = request.query.get("hari", "")
+    return min(int(raw), 3650) if raw.isdigit() and int(raw) > 0 else DEFAULT_DAYS
+
+
+def _supervisor(request: web.Request) -> None:
+    staff = current_staff(request)
+    if not staff.is_supervisor or staff.is_scoped:
+        raise web.HTTPForbidden()
+
+
+async def warnings_page(request: web.Request) -> web.StreamResponse:
+    _supervisor(request)
+    days = _days(request)
+    async with state(request).bot.sessions() as db:
+        rows = await stats.early_warning(db, since=datetime.now(UTC) - timedelta(days=days))
+    shown = [replace(r, example=redact(r.example), name_key=redact(r.name_key)) for r in rows]
+    return page(request, "peringatan.html", rows=shown, days=days)
+
+
+async def _export(request: web.Request, body: str, kind: str, rows: int,
+                  filename: str, mime: str) -> web.Response:
+    staff = current_staff(request)
+    async with state(request).bot.sessions() as db, db.begin():
+        await dq.record_audit(db, action="export", username=staff.username, staff_id=staff.id,
+                              office_code=staff.office_code, ip=client_ip(request),
+                              detail=f"{kind}: {rows} rows")
+    return web.Response(body=body.encode("utf-8"), content_type=mime, charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+async def warnings_csv_export(request: web.Request) -> web.StreamResponse:
+    _supervisor(request)
+    days = _days(request)
+    async with state(request).bot.sessions() as db:
+        rows = await stats.early_warning(db, since=datetime.now(UTC) - timedelta(days=days))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    return await _export(request, "\ufeff" + warnings_csv(rows), "early_warning", len(rows),
+                         f"peringatan-dini-{stamp}.csv", "text/csv")
+
+
+async def _groups(request: web.Request) -> list[ReviewGroup]:
+    async with state(request).bot.sessions() as db:
+        items = await stats.unanswered(
+            db, since=datetime.now(UTC) - timedelta(days=_days(request)))
+    return review_groups(items)
+
+
+async def review_page(request: web.Request) -> web.StreamResponse:
+    _supervisor(request)
+    return page(request, "tinjauan.html", groups=await _groups(request), days=_days(request))
+
+
+async def review_export(request: web.Request) -> web.StreamResponse:
+    _supervisor(request)
+    groups = await _groups(request)
+    body = rasa_yaml(groups)
+    return await _export(request, body, "unanswered_rasa", len(groups),
+                         "tinjauan-nlu.yml", "application/x-yaml")
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/peringatan", warnings_page)
+    app.router.add_get("/peringatan.csv", warnings_csv_export)
+    app.router.add_get("/tinjauan", review_page)
+    app.router.add_get("/tinjauan.yml", review_export)

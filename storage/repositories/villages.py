@@ -1,0 +1,137 @@
+"""Villages, user attribution, weekly topic counters and agency sightings.
+
+The registry is upserted by kode wilayah (never deleted: attribution and staff accounts
+point at village codes). A village keeps its referral code across imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import utcnow
+from storage.models.villages import AgencySighting, TopicCount, UserAttribution, Village
+
+
+@dataclass(frozen=True, slots=True)
+class NewVillage:
+    code: str
+    name: str
+    subdistrict: str
+    district_code: str
+    district: str
+    province: str
+
+
+async def upsert_villages(session: AsyncSession, rows: Iterable[NewVillage], *,
+                          make_code: Callable[[str, set[str]], str],
+                          demo: bool = False) -> tuple[int, int]:
+    """Insert new villages (with a fresh referral code from `make_code(kode, taken)`) and
+    update the names of known ones; returns (added, updated)."""
+    existing = {v.code: v for v in (await session.execute(select(Village))).scalars()}
+    taken = {v.referral_code for v in existing.values()}
+    added = updated = 0
+    for row in rows:
+        known = existing.get(row.code)
+        if known is not None:
+            known.name, known.subdistrict = row.name, row.subdistrict
+            known.district_code, known.district = row.district_code, row.district
+            known.province, known.demo = row.province, demo
+            updated += 1
+            continue
+        code = make_code(row.code, taken)
+        taken.add(code)
+        village = Village(code=row.code, name=row.name, subdistrict=row.subdistrict,
+                          district_code=row.district_code, district=row.district,
+                          province=row.province, referral_code=code, demo=demo,
+                          created_at=utcnow())
+        session.add(village)
+        existing[row.code] = village
+        added += 1
+    await session.flush()
+    return added, updated
+
+
+async def list_villages(session: AsyncSession, *, district_code: str | None = None,
+                        ) -> Sequence[Village]:
+    stmt = select(Village).order_by(Village.district, Village.subdistrict, Village.name)
+    if district_code:
+        stmt = stmt.where(Village.district_code == district_code)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def by_referral(session: AsyncSession, referral_code: str) -> Village | None:
+    stmt = select(Village).where(Village.referral_code == referral_code.strip().upper())
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def by_code(session: AsyncSession, code: str) -> Village | None:
+    """A village by kode wilayah or by referral code."""
+    village = await session.get(Village, code.strip())
+    return village or await by_referral(session, code)
+
+
+async def districts(session: AsyncSession) -> list[tuple[str, str, str]]:
+    """(district_code, district, province) of every district in the registry."""
+    stmt = (select(Village.district_code, Village.district, Village.province).distinct()
+            .order_by(Village.district))
+    return [(c, d, p) for c, d, p in (await session.execute(stmt)).all()]
+
+
+async def get_attribution(session: AsyncSession, user_id: int) -> UserAttribution | None:
+    return await session.get(UserAttribution, user_id)
+
+
+async def set_attribution(session: AsyncSession, user_id: int, *, village_code: str | None,
+                          district_code: str | None, district: str | None,
+                          source: str) -> UserAttribution:
+    row = await session.get(UserAttribution, user_id)
+    now = utcnow()
+    if row is None:
+        row = UserAttribution(user_id=user_id, created_at=now)
+        session.add(row)
+    row.village_code, row.district_code, row.district = village_code, district_code, district
+    row.source, row.updated_at = source, now
+    await session.flush()
+    return row
+
+
+def week_of(day: date) -> date:
+    """The Monday of the week containing `day`."""
+    return date.fromordinal(day.toordinal() - day.weekday())
+
+
+async def count_topic(session: AsyncSession, *, week: date, village_code: str,
+                      district_code: str, intent: str) -> None:
+    """Add one to the (week, village, district, intent) counter (race-safe)."""
+    keys = (TopicCount.week == week, TopicCount.village_code == village_code,
+            TopicCount.district_code == district_code, TopicCount.intent == intent)
+    for _ in range(3):
+        result = await session.execute(
+            update(TopicCount).where(*keys).values(count=TopicCount.count + 1)
+            .execution_options(synchronize_session=False))
+        if getattr(result, "rowcount", 0):
+            return
+        try:
+            async with session.begin_nested():
+                session.add(TopicCount(week=week, village_code=village_code,
+                                       district_code=district_code, intent=intent[:64],
+                                       count=1))
+            return
+        except IntegrityError:
+            continue
+
+
+async def add_sighting(session: AsyncSession, *, name_key: str, query: str, verdict: str,
+                       district_code: str | None, district: str | None,
+                       village_code: str | None, channel: str | None) -> None:
+    session.add(AgencySighting(
+        name_key=name_key[:255], query=query[:200], verdict=verdict[:20],
+        district_code=district_code, district=district[:150] if district else None,
+        village_code=village_code, channel=channel[:20] if channel else None,
+        created_at=utcnow()))
