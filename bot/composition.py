@@ -22,6 +22,7 @@ from bot.core.nlu import NLU
 from bot.core.village_hook import VillageHook
 from bot.core.village_service import seed_demo_villages
 from bot.demo import seed_demo_data
+from bot.metered import MeteredEngine
 from bot.settings import Settings
 from storage import db
 from storage.repositories.staff import sync_offices
@@ -47,21 +48,21 @@ def load_nlu(settings: Settings) -> NLU:
 async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None = None) -> Bot:
     """Open the database (migrating it), load content and NLU, wire the engine."""
     db_engine = db.create_engine(settings.database_url)
-    if migrate:
-        await db.upgrade(db_engine)
     sessions = db.session_factory(db_engine)
+    offices = Offices.load(settings.content_dir / "offices.yml")
     if migrate:
-        await seed_demo_data(settings, sessions)  # fictitious register, clearly marked
+        # One worker at a time when N workers start together on PostgreSQL (issue 8).
+        async with db.startup_lock(db_engine):
+            await db.upgrade(db_engine)
+            await seed_demo_data(settings, sessions)  # fictitious register, clearly marked
+            async with sessions() as session, session.begin():
+                await sync_offices(session, offices.names)
     content = Content.load(settings.content_dir)
     nlu = nlu or load_nlu(settings)
     flows: list[Flow] = []
     actions: dict[str, IntentAction] = {}
     interceptors: list[Interceptor] = []
     # Complaints (issue 5): intake flow, status/handoff/deletion; these interceptors go first.
-    offices = Offices.load(settings.content_dir / "offices.yml")
-    if migrate:
-        async with sessions() as session, session.begin():
-            await sync_offices(session, offices.names)
     agency_service = AgencyService(sessions)
     complaint_flow = ComplaintFlow(offices, agency_service)
     follow_up = ComplaintFollowUp(offices)
@@ -79,7 +80,7 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     interceptors.insert(0, village.intercept)
     if migrate:
         await seed_demo_villages(settings, sessions)  # fictitious sample villages
-    engine = Engine(
+    engine = MeteredEngine(  # Engine plus metrics and a turn log (issue 8)
         content, nlu, sessions,
         threshold=settings.nlu_threshold, max_chars=settings.max_message_chars,
         flows=flows, actions=actions, interceptors=interceptors,

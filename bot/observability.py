@@ -28,7 +28,7 @@ from aiohttp.typedefs import Handler
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 REQUEST_ID_HEADER = "X-Request-Id"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_PHONE = re.compile(r"\+?\d[\d .-]{6,}\d")
+_PHONE = re.compile(r"(?<![0-9A-Za-z])\+?\d[\d .-]{6,}\d(?![0-9A-Za-z])")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
 _key: list[bytes] = [secrets.token_bytes(32)]
 access_log = logging.getLogger("bot.access")

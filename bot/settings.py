@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     max_message_chars: int = 2000
     seed_demo_data: bool = True
 
+    # Operations (issue 8): log format (text | json), per-IP token buckets for /api/chat
+    # and /webhook/* (requests per second and burst; 0 turns a limit off), and whether to
+    # take the client address from X-Forwarded-For (only behind our own proxy).
+    log_format: str = "text"
+    rate_limit_chat_per_s: float = 5.0
+    rate_limit_chat_burst: int = 60
+    rate_limit_webhook_per_s: float = 200.0
+    rate_limit_webhook_burst: int = 1000
+    trust_forwarded_for: bool = False
+
 
 def get_settings() -> Settings:
     """Settings from the environment (a fresh object each call, so tests can patch env)."""

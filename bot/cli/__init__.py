@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -19,6 +19,7 @@ from bot.cli import (  # reports, villages: issue 7
     telegram,
     villages,
 )
+from bot.observability import configure_logging
 
 GROUPS = [serve, chat, nlu, database, complaints, staff, agencies, telegram, villages, reports]
 
@@ -35,11 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    # JALUR_AMAN_LOG_FORMAT=json: one JSON object per line, no personal data (issue 8).
+    configure_logging(os.environ.get("JALUR_AMAN_LOG_FORMAT", "text").strip().lower())
     args = build_parser().parse_args(argv)
     code = args.handler(args)
     sys.exit(code or 0)

@@ -63,6 +63,7 @@ def test_phone_numbers_are_masked_and_user_refs_are_stable() -> None:
         "kirim ke [masked] atau [masked]")
     kept = "tiket JA-K7PQ-4M, 3 pesan, tahun 2025, 12.5 ms, id 1234567"
     assert mask(kept) == kept
+    assert mask("ref 90061f60722778b8") == "ref 90061f60722778b8"  # hex hashes stay
     assert user_ref("web", "a") == user_ref("web", "a") != user_ref("telegram", "a")
     assert PHONE not in user_ref("whatsapp", PHONE)
 
