@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -11,6 +12,17 @@ from pathlib import Path
 import yaml
 
 from bot.core.village_service import DEMO_FILE
+from storage import db
+from storage.repositories.users import record_unanswered
+
+
+async def _unanswered(url: str, text: str) -> None:
+    engine = db.create_engine(url)
+    try:
+        async with db.session_factory(engine)() as session, session.begin():
+            await record_unanswered(session, None, text, "costs", 0.1)
+    finally:
+        await engine.dispose()
 
 
 def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -47,10 +59,11 @@ def test_villages_links_poster_and_staff(cli_env: dict[str, str], tmp_path: Path
 def test_weekly_report_and_rasa_export(cli_env: dict[str, str], tmp_path: Path) -> None:
     env = {**cli_env, "JALUR_AMAN_SEED_DEMO_DATA": "true"}
     lines = [{"user": "u1", "button": "agency_check"},
-             {"user": "u1", "text": "PT Tidak Ada Sama Sekali Jaya"},
-             {"user": "u2", "text": "nama saya Siti Aminah qwerty zxcv 081234567890"}]
+             {"user": "u1", "text": "PT Tidak Ada Sama Sekali Jaya"}]
     chat = run(env, "chat", "--json", stdin="".join(json.dumps(x) + "\n" for x in lines))
     assert chat.returncode == 0, chat.stderr
+    asyncio.run(_unanswered(env["JALUR_AMAN_DATABASE_URL"],
+                            "nama saya Siti Aminah qwerty zxcv 081234567890"))
     weekly = run(env, "reports", "weekly", "--out", str(tmp_path))
     assert weekly.returncode == 0, weekly.stderr
     csv_file = next(tmp_path.glob("peringatan-dini-*.csv"))
