@@ -31,6 +31,7 @@ def create_engine(url: str) -> AsyncEngine:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across crashes
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
