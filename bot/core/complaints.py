@@ -29,6 +29,7 @@ from storage.models import Unanswered, User
 from storage.models.complaints import Complaint
 from storage.repositories import agencies as agency_repo
 from storage.repositories import complaints as repo
+from storage.repositories import inbox as inbox_repo
 from storage.repositories.complaints import Actor, EvidenceRef, NewComplaint
 
 STATUSES = ("new", "assigned", "waiting_on_complainant", "resolved", "closed", "reopened")
@@ -200,6 +201,7 @@ async def delete_personal_data(session: AsyncSession, user: User) -> list[int]:
     ids = list(await repo.anonymise_user(session, user.id, user.channel, user.external_id))
     await session.execute(delete(Unanswered).where(Unanswered.user_id == user.id))
     await agency_repo.detach_user_reports(session, user.id)
+    await inbox_repo.forget_user(session, user.channel, user.external_id)
     user.external_id = f"deleted-{secrets.token_hex(12)}"
     user.state = {}
     return ids

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -129,3 +129,18 @@ async def record_statuses(session: AsyncSession, platform: str,
             row.status = "failed"
             row.error_code = str(code)[:32] if code is not None else "failed"
             row.last_error = str(item.get("error_title") or "delivery failed")[:500]
+
+
+async def forget_user(session: AsyncSession, platform: str, user_id: str) -> None:
+    """"hapus data saya" on a platform: the phone number, delivery receipts and stored
+    updates of the user go; the update being answered right now stays pending so its
+    turn can still commit (its payload is cleared when it is marked done), and the time
+    of the last message stays so the confirmation can still be sent in WhatsApp's window."""
+    await session.execute(update(ChannelContact).where(
+        ChannelContact.platform == platform, ChannelContact.user_id == user_id,
+    ).values(phone=None))
+    await session.execute(delete(DeliveryStatus).where(
+        DeliveryStatus.platform == platform, DeliveryStatus.recipient == user_id))
+    await session.execute(delete(InboxUpdate).where(
+        InboxUpdate.platform == platform, InboxUpdate.user_id == user_id,
+        InboxUpdate.status != "pending"))

@@ -219,3 +219,23 @@ async def test_131047_from_platform_falls_back_or_fails(harness_factory: Harness
             break
         await h.settle(0.05)
     assert row.status == "failed" and row.error_code == "outside_window"
+
+
+async def test_delete_my_data_forgets_phone_number_and_receipts(
+        harness_factory: HarnessFactory) -> None:
+    h: Harness = await harness_factory()
+    await post(h, webhook_body(messages=[text_message("wamid.D1", "halo")]))
+    await h.wait_for(lambda: len(h.whatsapp.sent(WA)) >= 1)
+    await h.settle()
+    assert [c.phone for c in await rows(h, ChannelContact)] == [WA]
+    await post(h, webhook_body(messages=[text_message("wamid.D2", "hapus data saya")]))
+    await h.wait_for(lambda: len(h.whatsapp.sent(WA)) >= 2)
+    confirm = {"from": WA, "id": "wamid.D3", "timestamp": str(int(time.time())),
+               "type": "interactive", "interactive": {
+                   "type": "button_reply",
+                   "button_reply": {"id": "delete_data:yes", "title": "Ya, hapus"}}}
+    await post(h, webhook_body(messages=[confirm]))
+    await h.wait_for(lambda: len(h.whatsapp.sent(WA)) >= 3)
+    await h.settle()
+    assert [c.phone for c in await rows(h, ChannelContact)] == [None]
+    assert [r.status for r in await rows(h, InboxUpdate)] == ["done"]
