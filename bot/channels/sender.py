@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.gate import writing
+from bot.metrics import record_send_error
 from storage.models import utcnow
 from storage.repositories import push_outbox
 
@@ -159,6 +160,7 @@ class OutboxSender:
         try:
             delivery = await self.transport.send(item)
         except PermanentSendError as exc:
+            record_send_error(self.transport.channel, exc.code)
             log.warning("outbox %s row %s failed for good: %s %s", self.transport.channel,
                         item.id, exc.code, exc)
             async with writing(self.sessions), self.sessions() as session, session.begin():
@@ -167,6 +169,8 @@ class OutboxSender:
             return
         except Exception as exc:
             retry_after = exc.retry_after if isinstance(exc, TransientSendError) else None
+            record_send_error(self.transport.channel,
+                              "rate_limited" if retry_after is not None else "transient")
             await self._retry_later(item, repr(exc) if retry_after is None else str(exc),
                                     retry_after)
             return
