@@ -1,4 +1,4 @@
-// Queue auto-refresh: polls the office's change stamp every 2 s and reloads the list when
+// Queue auto-refresh: polls the office's change stamp every 0.8 s and reloads the list when
 // a complaint arrives or changes. Without JavaScript a <noscript> meta refresh does it.
 (function () {
   "use strict";
@@ -27,9 +27,9 @@
             return;
           }
         }
-        window.setTimeout(poll, 2000);
+        window.setTimeout(poll, 800);
       })
       .catch(function () { window.setTimeout(poll, 5000); });
   }
-  window.setTimeout(poll, 2000);
+  window.setTimeout(poll, 800);
 })();
