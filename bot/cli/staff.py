@@ -9,20 +9,13 @@ that silently sees no queue. Exit codes: 0 created, 1 refused (duplicate, weak p
 from __future__ import annotations
 
 import argparse
-import asyncio
-import getpass
 import sys
 
-from sqlalchemy.exc import IntegrityError
-
+from bot.cli.staff_accounts import create_account, read_new_password
 from bot.cli.staff_scoped import SCOPED_ROLES, add_scoped
 from bot.core.complaints import Offices
 from bot.settings import get_settings
-from storage import db
 from storage.models.complaints import ROLES
-from storage.repositories import staff as staff_repo
-
-MIN_PASSWORD = 10
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,17 +32,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.set_defaults(handler=_add)
 
 
-def read_password() -> str | None:
-    """The new password: first stdin line when piped, else a hidden prompt asked twice."""
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Kata sandi baru: ")
-    if getpass.getpass("Ulangi kata sandi: ") != first:
-        print("error: the two passwords differ", file=sys.stderr)
-        return None
-    return first
-
-
 def _add(args: argparse.Namespace) -> int:
     settings = get_settings()
     offices = Offices.load(settings.content_dir / "offices.yml")
@@ -63,29 +45,11 @@ def _add(args: argparse.Namespace) -> int:
         print(f"error: unknown office {args.office!r}; known: "
               f"{', '.join(sorted(offices.names))}", file=sys.stderr)
         return 1
-    password = read_password()
+    password = read_new_password()
     if password is None:
         return 1
-    if len(password) < MIN_PASSWORD:
-        print(f"error: the password needs at least {MIN_PASSWORD} characters",
-              file=sys.stderr)
-        return 1
-
-    async def run() -> int:
-        engine = db.create_engine(settings.database_url)
-        try:
-            await db.upgrade(engine)
-            async with db.session_factory(engine)() as session, session.begin():
-                await staff_repo.create_staff(session, username=username, password=password,
-                                              office_code=args.office, role=args.role)
-        except IntegrityError:
-            print(f"error: username {username!r} already exists", file=sys.stderr)
-            return 1
-        finally:
-            await engine.dispose()
-        return 0
-
-    code = asyncio.run(run())
+    code = create_account(settings, username=username, password=password,
+                          office_code=args.office, role=args.role)
     if code == 0:
         print(f"staff account created: {username} ({args.role}, "
               f"{args.office} - {offices.name(args.office)})")

@@ -12,15 +12,12 @@ import argparse
 import asyncio
 import sys
 
-from sqlalchemy.exc import IntegrityError
-
+from bot.cli.staff_accounts import create_account, read_new_password
 from bot.settings import Settings
 from storage import db
-from storage.repositories import staff as staff_repo
 from storage.repositories import villages as village_repo
 
 SCOPED_ROLES = ("village", "district")
-MIN_PASSWORD = 10
 
 
 def scope_office(role: str, code: str) -> str:
@@ -28,8 +25,6 @@ def scope_office(role: str, code: str) -> str:
 
 
 def add_scoped(args: argparse.Namespace, settings: Settings, username: str) -> int:
-    from bot.cli.staff import read_password
-
     wanted = args.village if args.role == "village" else args.district
     if not wanted:
         print(f"error: --role {args.role} needs --{args.role}", file=sys.stderr)
@@ -53,29 +48,13 @@ def add_scoped(args: argparse.Namespace, settings: Settings, username: str) -> i
         print(f"error: unknown {args.role} {wanted!r} (see `jalur-aman villages list`)",
               file=sys.stderr)
         return 1
-    password = read_password()
-    if password is None or len(password) < MIN_PASSWORD:
-        print(f"error: the password needs at least {MIN_PASSWORD} characters", file=sys.stderr)
+    password = read_new_password()
+    if password is None:
         return 1
-    office = scope_office(args.role, village_code or district_code)
-
-    async def run() -> int:
-        engine = db.create_engine(settings.database_url)
-        try:
-            async with db.session_factory(engine)() as session, session.begin():
-                staff = await staff_repo.create_staff(
-                    session, username=username, password=password, office_code=office,
-                    role=args.role)
-                staff.village_code = village_code
-                staff.district_code = None if village_code else district_code
-        except IntegrityError:
-            print(f"error: username {username!r} already exists", file=sys.stderr)
-            return 1
-        finally:
-            await engine.dispose()
-        return 0
-
-    code = asyncio.run(run())
+    code = create_account(
+        settings, username=username, password=password,
+        office_code=scope_office(args.role, village_code or district_code), role=args.role,
+        village_code=village_code, district_code=None if village_code else district_code)
     if code == 0:
         print(f"staff account created: {username} ({args.role}, {village_code or district_code})")
     return code
