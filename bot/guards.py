@@ -80,16 +80,28 @@ def rate_limit(chat: TokenBucket | None, webhook: TokenBucket | None,
 
 
 def is_db_outage(error: BaseException) -> bool:
-    """A lost or refused database connection (not a bug in a query)."""
-    if isinstance(error, sa_exc.DBAPIError):
-        return error.connection_invalidated or isinstance(
-            error, sa_exc.OperationalError | sa_exc.InterfaceError)
-    if isinstance(error, sa_exc.TimeoutError | ConnectionError):  # pool timeout, refused
+    """A lost or refused database connection (not a bug in a query). The driver's own
+    error is looked at too: SQLAlchemy wraps asyncpg's "the database system is shutting
+    down" (CannotConnectNowError) in a plain DBAPIError."""
+    if isinstance(error, sa_exc.DBAPIError) and (error.connection_invalidated or isinstance(
+            error, sa_exc.OperationalError | sa_exc.InterfaceError)):
         return True
-    name = type(error).__name__
-    return name in {"CannotConnectNowError", "ConnectionDoesNotExistError",
-                    "InterfaceError", "ConnectionFailureError"} or (
-        isinstance(error, OSError) and error.errno is not None)
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa_exc.TimeoutError | ConnectionError):  # pool timeout, refused
+            return True
+        if type(current).__name__ in _OUTAGE_NAMES or (
+                isinstance(current, OSError) and current.errno is not None):
+            return True
+        orig = getattr(current, "orig", None)
+        current = orig if isinstance(orig, BaseException) else current.__cause__
+    return False
+
+
+_OUTAGE_NAMES = {"CannotConnectNowError", "ConnectionDoesNotExistError", "InterfaceError",
+                 "ConnectionFailureError"}
 
 
 @web.middleware
