@@ -10,13 +10,11 @@ burst is fixed-size and every request has a deadline; about 30-60 s on 2 cores.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import time
-import uuid
 
-from benchmarks.drills.common import Postgres, Worker, run
-from benchmarks.drills.traffic import Burst
+from benchmarks.drills.common import run
+from benchmarks.drills.traffic import two_workers
 
 
 async def main() -> int:
@@ -24,16 +22,8 @@ async def main() -> int:
     parser.add_argument("--users", type=int, default=60)
     parser.add_argument("--messages", type=int, default=8)
     args = parser.parse_args()
-    pg = Postgres()
-    pg.start()
-    workers: list[Worker] = []
-    try:
-        url = await pg.fresh_database()
-        workers = [Worker(url), Worker(url)]
-        for worker in workers:
-            await asyncio.to_thread(worker.start)
-        burst = Burst([w.url for w in workers], uuid.uuid4().hex[:6], args.users,
-                      args.messages)
+    async with two_workers(args.users, args.messages) as cluster:
+        url, burst = cluster.url, cluster.burst
         started = time.monotonic()
         await burst.go()
         elapsed = time.monotonic() - started
@@ -42,10 +32,6 @@ async def main() -> int:
         figures["turns_per_s"] = round(burst.out.sent / elapsed, 1)
         print(json.dumps({"drill": "a_two_workers", "ok": ok, **figures}))
         return 0 if ok else 1
-    finally:
-        for worker in workers:
-            worker.stop()
-        pg.stop()
 
 
 if __name__ == "__main__":

@@ -13,10 +13,9 @@ import argparse
 import asyncio
 import json
 import time
-import uuid
 
-from benchmarks.drills.common import Postgres, Worker, run
-from benchmarks.drills.traffic import Burst
+from benchmarks.drills.common import run
+from benchmarks.drills.traffic import two_workers
 
 
 async def main() -> int:
@@ -25,16 +24,8 @@ async def main() -> int:
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--restart-after", type=float, default=2.0)
     args = parser.parse_args()
-    pg = Postgres()
-    pg.start()
-    workers: list[Worker] = []
-    try:
-        url = await pg.fresh_database()
-        workers = [Worker(url), Worker(url)]
-        for worker in workers:
-            await asyncio.to_thread(worker.start)
-        burst = Burst([w.url for w in workers], uuid.uuid4().hex[:6], args.users,
-                      args.messages)
+    async with two_workers(args.users, args.messages) as cluster:
+        pg, url, workers, burst = cluster.pg, cluster.url, cluster.workers, cluster.burst
         started = time.monotonic()
         task = asyncio.create_task(burst.go())
         await asyncio.sleep(args.restart_after)
@@ -56,10 +47,6 @@ async def main() -> int:
         ok = ok and 0 < sent_before < figures["messages"] and recovered - back < 60
         print(json.dumps({"drill": "c_restart_postgres", "ok": ok, **figures}))
         return 0 if ok else 1
-    finally:
-        for worker in workers:
-            worker.stop()
-        pg.stop()
 
 
 if __name__ == "__main__":

@@ -16,13 +16,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import aiohttp
 
 from benchmarks.drills.common import (
     COMPLAINT_STEPS,
+    Postgres,
+    Worker,
     complaints_per_user,
     marker,
     unanswered_counts,
@@ -116,3 +121,32 @@ class Burst:
               and figures["intakes_filed_once"] == figures["intakes_confirmed"]
               and figures["http_500"] == 0)
         return ok, figures
+
+
+@dataclass
+class Cluster:
+    """Two `serve` workers on one fresh PostgreSQL database, and a burst aimed at both."""
+
+    pg: Postgres
+    url: str
+    workers: list[Worker]
+    burst: Burst
+
+
+@asynccontextmanager
+async def two_workers(users: int, messages: int) -> AsyncIterator[Cluster]:
+    """Start PostgreSQL and two workers; stop them all afterwards, whatever happened."""
+    pg = Postgres()
+    pg.start()
+    workers: list[Worker] = []
+    try:
+        url = await pg.fresh_database()
+        workers = [Worker(url), Worker(url)]
+        for worker in workers:
+            await asyncio.to_thread(worker.start)
+        burst = Burst([w.url for w in workers], uuid.uuid4().hex[:6], users, messages)
+        yield Cluster(pg, url, workers, burst)
+    finally:
+        for worker in workers:
+            worker.stop()
+        pg.stop()
