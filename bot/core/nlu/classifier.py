@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -64,11 +64,10 @@ def training_hash(texts: Sequence[str], intents: Sequence[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_or_train(examples: Sequence[Example], normalise: object, cache_dir: Path | None
-                  ) -> IntentClassifier:
+def load_or_train(examples: Sequence[Example], normalise: Callable[[str], str],
+                  cache_dir: Path | None) -> IntentClassifier:
     """Train on normalised examples, reusing a pickled model with the same data hash."""
-    assert callable(normalise)
-    texts = [str(normalise(ex.text)) for ex in examples]
+    texts = [normalise(ex.text) for ex in examples]
     intents = [ex.intent for ex in examples]
     cache_file = cache_dir / f"nlu-{training_hash(texts, intents)}.pkl" if cache_dir else None
     if cache_file and cache_file.exists():
