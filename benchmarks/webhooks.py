@@ -34,6 +34,7 @@ from aiogram import Bot as AiogramBot
 from aiogram import Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods.base import Response
 from aiogram.types import Message as TgMessage
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import ClientSession, web
@@ -41,7 +42,6 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels import telegram as _telegram  # noqa: F401  (same aiogram warm-up for both)
 from bot.channels.sender import Limits
 from bot.channels.setup import CHANNELS_KEY
 from bot.composition import build_bot
@@ -50,6 +50,9 @@ from bot.web import create_app
 from storage.models.complaints import OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram, text_update
 
+# A strong reference keeps pydantic's generic Response[Message] built once for the echo
+# bot: otherwise it can be garbage-collected and rebuilt (a costly schema build) per call.
+_RESPONSE_MODEL = Response[TgMessage]
 TOKEN = "123456:BENCH-token"
 SECRET = "bench-secret"
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}

@@ -1,6 +1,6 @@
 """The engine with metrics and a turn log: what composition builds for every entry point.
 
-`MeteredEngine` keeps `Engine.handle`'s signature and behaviour; it only counts messages in
+`MeteredEngine` keeps `Engine.turn`'s signature and behaviour; it only counts messages in
 and replies out per channel, NLU intents and fallbacks, times the turn, and logs one line
 per turn with the channel, a pseudonymous user reference, the reply keys and the duration
 (never the message text or the platform user id).
@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import time
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.core.context import Context
-from bot.core.engine import Engine, TurnHook
+from bot.core.engine import Engine
 from bot.core.messages import Message, Reply
 from bot.core.nlu import Parse
 from bot.metrics import (
@@ -29,12 +31,13 @@ log = logging.getLogger("bot.turn")
 
 
 class MeteredEngine(Engine):
-    async def handle(self, message: Message, *, within: TurnHook | None = None) -> list[Reply]:
+    async def turn(self, session: AsyncSession, message: Message, *,
+                   parse: Parse | None = None) -> list[Reply]:
         channel = message.channel
         MESSAGES_IN.labels(channel).inc()
         started = time.perf_counter()
         try:
-            replies = await super().handle(message, within=within)
+            replies = await super().turn(session, message, parse=parse)
         except Exception:
             TURN_ERRORS.labels(channel).inc()
             log.warning("turn failed", extra={

@@ -1,10 +1,17 @@
 """The inbox worker: turns stored platform updates into engine turns, per user in order.
 
 Webhooks only store updates (storage.repositories.inbox) and answer 200; this worker
-processes them. Each user's updates run one after another in arrival order; different
-users run concurrently. The turn's transaction (Engine.handle(within=...)) writes the
-replies to the outbox and marks the inbox row done, so a crash re-runs the whole turn and
-a second worker racing on the same row rolls back instead of answering twice.
+answers them in batches: the oldest pending update of up to `batch_size` users, classified
+together (one NLU call) and answered in one transaction that also writes the replies to
+the outbox and marks the updates done. A user has at most one update in a batch and
+batches run one after another, so each user's updates are answered in arrival order; on
+PostgreSQL the batch's rows are locked, so several workers take disjoint batches.
+
+If any turn of a batch fails, the batch is rolled back and its updates are answered one
+by one, each in its own transaction, so one bad update cannot hold back the others; its
+error and attempts are recorded, and after `max_attempts` it is given up ("failed").
+A crash re-runs the whole uncommitted batch; nothing is answered twice, because marking
+an update done is part of the transaction that answers it.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +33,7 @@ log = logging.getLogger(__name__)
 
 # payload of an inbox row -> the Message to answer, or None to acknowledge and ignore it
 Convert = Callable[[dict[str, Any]], Awaitable[Message | None]]
+Row = tuple[int, dict[str, Any]]
 
 
 class AlreadyProcessed(Exception):
@@ -35,16 +43,15 @@ class AlreadyProcessed(Exception):
 class InboxWorker:
     def __init__(self, platform: str, sessions: async_sessionmaker[AsyncSession],
                  engine: Engine, convert: Convert, *, on_replies: Callable[[], None] | None = None,
-                 concurrency: int = 32, max_attempts: int = 5, poll_interval: float = 2.0) -> None:
+                 batch_size: int = 64, max_attempts: int = 5, poll_interval: float = 2.0) -> None:
         self.platform = platform
         self.sessions = sessions
         self.engine = engine
         self.convert = convert
         self.on_replies = on_replies
+        self.batch_size = batch_size
         self.max_attempts = max_attempts
         self.poll_interval = poll_interval
-        self._slots = asyncio.Semaphore(concurrency)
-        self._busy: dict[str, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -58,94 +65,96 @@ class InboxWorker:
     async def run(self) -> None:
         while not self._stopping:
             try:
-                await self.dispatch()
-            except Exception:
-                log.exception("inbox %s: dispatch failed", self.platform)
+                answered = await self.process_batch()
+            except Exception:  # the database may be briefly unreachable: keep the loop
+                log.exception("inbox %s: batch failed", self.platform)
+                answered = 0
+            if answered:
+                await asyncio.sleep(0)  # let webhooks in between batches
+                continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
-            await asyncio.sleep(0.005)  # let a burst of webhooks land: one query for all
+            await asyncio.sleep(0.005)  # let a burst of webhooks land: one batch for all
             self._wake.clear()
 
-    async def dispatch(self) -> int:
-        """Start a task for every user with pending updates who has none running."""
-        async with self.sessions() as session:
-            waiting = await inbox.pending_users(session, self.platform, limit=1000)
-        users = [u for u in waiting if u not in self._busy]
-        for user in users:
-            if self._stopping:
-                break
-            self._busy[user] = asyncio.create_task(self._user_loop(user))
-        return len(users)
-
-    async def _user_loop(self, user: str) -> None:
+    async def process_batch(self) -> int:
+        """Answer one batch; returns how many updates were answered (or ignored)."""
+        rows: list[Row] = []
         try:
-            while not self._stopping:
-                async with self.sessions() as session:
-                    rows = [(r.id, dict(r.payload)) for r in
-                            await inbox.pending(session, self.platform, user_id=user, limit=20)]
-                if not rows:
-                    return
-                for row_id, payload in rows:
-                    if self._stopping or not await self._process(row_id, payload):
-                        return  # keep order: a failed update is retried before the next
-        finally:
-            self._busy.pop(user, None)
+            async with writing(self.sessions), self.sessions() as session, session.begin():
+                rows = [(r.id, dict(r.payload)) for r in
+                        await inbox.lock_heads(session, self.platform, limit=self.batch_size)]
+                if rows:
+                    await self._answer_batch(session, rows)
+        except Exception as exc:
+            if not rows:
+                raise  # the query itself failed (database down): the loop retries later
+            log.warning("inbox %s: batch of %d rolled back (%r), answering one by one",
+                        self.platform, len(rows), exc)
+            answered = 0
+            for row_id, payload in rows:
+                answered += await self._process(row_id, payload)
+            self._replied()
+            return answered
+        self._replied()
+        return len(rows)
+
+    async def _answer_batch(self, session: AsyncSession, rows: Sequence[Row]) -> None:
+        messages = [await self.convert(payload) for _row_id, payload in rows]
+        answerable = [m for m in messages if m is not None]
+        parses = iter(await self.engine.preparse(answerable))
+        for (row_id, _payload), message in zip(rows, messages, strict=True):
+            if message is not None:
+                replies = await self.engine.turn(session, message, parse=next(parses))
+                _enqueue(session, row_id, message, replies)
+        if not await inbox.claim_done_many(session, [row_id for row_id, _ in rows]):
+            raise AlreadyProcessed([row_id for row_id, _ in rows])
 
     async def _process(self, row_id: int, payload: dict[str, Any]) -> bool:
-        async with self._slots:
-            try:
-                message = await self.convert(payload)
-                async with writing(self.sessions):
-                    if message is None:
-                        async with self.sessions() as session, session.begin():
-                            await inbox.claim_done(session, row_id)
-                        return True
-                    await self.engine.handle(message, within=self._hook(row_id, message))
-            except AlreadyProcessed:
-                return True
-            except Exception as exc:
-                log.exception("inbox %s row %s failed", self.platform, row_id)
-                async with writing(self.sessions), self.sessions() as session, session.begin():
-                    await inbox.record_error(session, row_id, repr(exc),
-                                             max_attempts=self.max_attempts)
-                return False
-        if self.on_replies is not None:
-            self.on_replies()
+        """Answer one update in its own transaction; False when it failed (recorded)."""
+        try:
+            message = await self.convert(payload)
+            async with writing(self.sessions), self.sessions() as session, session.begin():
+                if not await inbox.claim_done(session, row_id):
+                    raise AlreadyProcessed(row_id)
+                if message is not None:
+                    _enqueue(session, row_id, message, await self.engine.turn(session, message))
+        except AlreadyProcessed:
+            return True
+        except Exception as exc:
+            log.exception("inbox %s row %s failed", self.platform, row_id)
+            async with writing(self.sessions), self.sessions() as session, session.begin():
+                await inbox.record_error(session, row_id, repr(exc),
+                                         max_attempts=self.max_attempts)
+            return False
         return True
 
-    def _hook(self, row_id: int, message: Message
-              ) -> Callable[[AsyncSession, list[Reply]], Awaitable[None]]:
-        async def within(session: AsyncSession, replies: list[Reply]) -> None:
-            if not await inbox.claim_done(session, row_id):
-                raise AlreadyProcessed(row_id)
-            for n, reply in enumerate(replies):
-                await outbox.enqueue(session, channel=message.channel,
-                                     external_user_id=message.external_id,
-                                     payload=reply.to_dict(),
-                                     idempotency_key=f"in{row_id}-{n}")
-        return within
+    def _replied(self) -> None:
+        if self.on_replies is not None:
+            self.on_replies()
 
     async def drain(self, timeout: float = 30.0) -> None:
-        """Process until no update is pending and no user task runs (tests, polling)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while loop.time() < deadline:
-            started = await self.dispatch()
-            if self._busy:
-                await asyncio.wait(list(self._busy.values()), timeout=deadline - loop.time())
-            elif not started:
-                return
-        raise TimeoutError("inbox not drained")
+        """Answer batches until one finds nothing more to do (tests, polling)."""
+        async with asyncio.timeout(timeout):
+            while await self.process_batch():
+                pass
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Finish the turns in progress (up to `timeout`); unprocessed rows stay pending."""
+        """Finish the batch in progress (up to `timeout`); unanswered rows stay pending."""
         self._stopping = True
         self._wake.set()
         if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        tasks = list(self._busy.values())
-        if tasks:
-            _done, still = await asyncio.wait(tasks, timeout=timeout)
-            for task in still:
+            _done, still = await asyncio.wait([self._task], timeout=timeout)
+            for task in still:  # rolled back: its updates are answered after a restart
                 task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+
+def _enqueue(session: AsyncSession, row_id: int, message: Message,
+             replies: Sequence[Reply]) -> None:
+    """The turn's replies into the outbox; the key ties each to its update (no doubles)."""
+    for n, reply in enumerate(replies):
+        outbox.enqueue_row(session, channel=message.channel,
+                           external_user_id=message.external_id,
+                           payload=reply.to_dict(), idempotency_key=f"in{row_id}-{n}")

@@ -8,9 +8,14 @@
   are retried with exponential backoff honouring the platform's retry_after; permanent
   ones (blocked bot, chat not found, outside the 24-hour window, invalid number) mark the
   row failed with the platform code, which staff see. Rows older than `max_age` give up.
-- At-least-once: a row is marked sent after the platform accepted it; a crash in between
-  re-sends it. The row's idempotency key is passed to the transport (WhatsApp echoes it in
-  status webhooks as biz_opaque_callback_data).
+- Several workers: a sender claims the rows it sends (a lease in the database), so no
+  two workers send the same row, and the per-chat interval is checked in the database.
+- Recovery: after an outage, the first accepted send makes every row waiting for its
+  backoff due at once, so the outbox drains as soon as the platform is back.
+- At-least-once: a row is marked sent after the platform accepted it (outcomes are
+  recorded in batches); a crash in between re-sends it once its claim runs out. The
+  row's idempotency key is passed to the transport (WhatsApp echoes it in status
+  webhooks as biz_opaque_callback_data).
 """
 
 from __future__ import annotations
@@ -77,6 +82,7 @@ class Limits:
     max_age: timedelta = timedelta(hours=24)
     concurrency: int = 32
     poll_interval: float = 1.0
+    lease: timedelta = timedelta(seconds=60)  # a claimed row is sent again after this
 
 
 class OutboxSender:
@@ -92,6 +98,8 @@ class OutboxSender:
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         self._last_sent: dict[str, float] = {}
         self._next_global = 0.0
+        self._finished: list[tuple[OutboxItem, Delivery | Exception, datetime]] = []
+        self._failing = False  # a send failed for a transient reason since the last success
         self._task: asyncio.Task[None] | None = None
 
     def notify(self) -> None:
@@ -114,28 +122,30 @@ class OutboxSender:
             self._wake.clear()
 
     async def dispatch(self) -> float:
-        """Start sends for every chat whose head row is due; returns how long to wait."""
+        """Record finished sends, then claim and start sends for every chat whose head row
+        is due; returns how long to wait before looking again."""
+        await self.record()
         lim = self.limits
-        async with self.sessions() as session:
-            rows = await push_outbox.heads(session, self.transport.channel,
-                                           exclude=set(self._in_flight), limit=lim.concurrency * 4)
-            items = [OutboxItem(r.id, r.external_user_id, dict(r.payload), r.idempotency_key,
-                                r.attempts, r.created_at) for r in rows]
-        wait = lim.poll_interval
-        for item in items:
-            if self._stopping or len(self._in_flight) >= lim.concurrency:
-                return 0.01
-            if item.chat in self._in_flight:
-                continue
-            ready = self._last_sent.get(item.chat, -1e9) + lim.per_chat_interval
-            now = time.monotonic()
-            if ready > now:
-                wait = min(wait, ready - now)
-                continue
+        free = lim.concurrency - len(self._in_flight)
+        if self._stopping or free <= 0:
+            return lim.poll_interval  # a finishing send wakes the loop
+        async with writing(self.sessions), self.sessions() as session, session.begin():
+            claimed = await push_outbox.claim_heads(
+                session, self.transport.channel, lease=lim.lease,
+                interval=timedelta(seconds=lim.per_chat_interval), limit=free)
+        for row in claimed:
+            item = OutboxItem(row.id, row.chat, dict(row.payload), row.idempotency_key,
+                              row.attempts, row.created_at)
             await self._global_slot()
             self._in_flight[item.chat] = asyncio.create_task(self._deliver(item))
         self._prune()
-        return wait
+        return 0.0 if len(claimed) == free else self._next_ready()
+
+    def _next_ready(self) -> float:
+        """Until the earliest chat comes out of its per-chat interval (or the poll)."""
+        now, interval = time.monotonic(), self.limits.per_chat_interval
+        waits = [t + interval - now for t in self._last_sent.values() if t + interval > now]
+        return min([self.limits.poll_interval, *(w + 0.005 for w in waits)])
 
     async def _global_slot(self) -> None:
         spacing = 1.0 / self.limits.global_per_second
@@ -146,54 +156,71 @@ class OutboxSender:
             await asyncio.sleep(slot - now)
 
     async def _deliver(self, item: OutboxItem) -> None:
+        outcome: Delivery | Exception
         try:
-            await self._attempt(item)
-        except Exception:
-            log.exception("outbox %s row %s: could not record the result",
-                          self.transport.channel, item.id)
-        finally:
-            self._last_sent[item.chat] = time.monotonic()
-            self._in_flight.pop(item.chat, None)
-            self._wake.set()
+            outcome = await self.transport.send(item)
+        except Exception as exc:  # recorded (retry or give up) by the next record()
+            outcome = exc
+        self._finished.append((item, outcome, utcnow()))
+        self._last_sent[item.chat] = time.monotonic()
+        self._in_flight.pop(item.chat, None)
+        self._wake.set()
 
-    async def _attempt(self, item: OutboxItem) -> None:
+    async def record(self) -> None:
+        """Write the outcomes of finished sends in one transaction (accepted ones in one
+        statement). Kept for the next call if the database is unreachable."""
+        if not self._finished:
+            return
+        finished, self._finished = self._finished, []
         try:
-            delivery = await self.transport.send(item)
-        except PermanentSendError as exc:
-            record_send_error(self.transport.channel, exc.code)
-            log.warning("outbox %s row %s failed for good: %s %s", self.transport.channel,
-                        item.id, exc.code, exc)
             async with writing(self.sessions), self.sessions() as session, session.begin():
-                await push_outbox.mark_failed(session, item.id, code=exc.code, error=str(exc),
-                                              sent_as=exc.sent_as)
-            return
-        except Exception as exc:
-            retry_after = exc.retry_after if isinstance(exc, TransientSendError) else None
-            record_send_error(self.transport.channel,
-                              "rate_limited" if retry_after is not None else "transient")
-            await self._retry_later(item, repr(exc) if retry_after is None else str(exc),
-                                    retry_after)
-            return
-        async with writing(self.sessions), self.sessions() as session, session.begin():
-            await push_outbox.mark_sent(session, item.id,
-                                        platform_message_id=delivery.platform_message_id,
-                                        sent_as=delivery.sent_as)
+                await self._record(session, finished)
+        except Exception:
+            self._finished[:0] = finished
+            raise
 
-    async def _retry_later(self, item: OutboxItem, error: str, retry_after: float | None) -> None:
+    async def _record(self, session: AsyncSession,
+                      finished: list[tuple[OutboxItem, Delivery | Exception, datetime]]) -> None:
+        channel = self.transport.channel
+        sent: list[push_outbox.Sent] = []
+        for item, outcome, at in finished:
+            if isinstance(outcome, Delivery):
+                sent.append(push_outbox.Sent(item.id, at, outcome.platform_message_id,
+                                             outcome.sent_as))
+            elif isinstance(outcome, PermanentSendError):
+                record_send_error(channel, outcome.code)
+                log.warning("outbox %s row %s failed for good: %s %s", channel, item.id,
+                            outcome.code, outcome)
+                await push_outbox.mark_failed(session, item.id, code=outcome.code,
+                                              error=str(outcome), sent_as=outcome.sent_as)
+            else:
+                await self._retry_later(session, item, outcome)
+        await push_outbox.mark_sent_many(session, sent)
+        if sent and self._failing:  # the platform accepts again: no need to wait out backoffs
+            self._failing = False
+            if moved := await push_outbox.retry_now(session, channel):
+                log.info("outbox %s: platform back, %d waiting rows due now", channel, moved)
+
+    async def _retry_later(self, session: AsyncSession, item: OutboxItem,
+                           exc: Exception) -> None:
         lim = self.limits
+        retry_after = exc.retry_after if isinstance(exc, TransientSendError) else None
+        record_send_error(self.transport.channel,
+                          "rate_limited" if retry_after is not None else "transient")
+        self._failing = self._failing or retry_after is None
+        error = repr(exc) if retry_after is None else str(exc)
         now = utcnow()
         created = item.created_at if item.created_at.tzinfo else item.created_at.replace(
             tzinfo=now.tzinfo)
-        async with writing(self.sessions), self.sessions() as session, session.begin():
-            if now - created > lim.max_age:
-                await push_outbox.mark_failed(session, item.id, code="expired", error=error)
-                return
-            delay = min(lim.max_backoff, lim.base_backoff * 2 ** min(item.attempts, 20))
-            delay = max(delay, retry_after or 0.0)
-            log.info("outbox %s row %s: retry in %.2fs (%s)", self.transport.channel, item.id,
-                     delay, error[:200])
-            await push_outbox.mark_retry(session, item.id, at=now + timedelta(seconds=delay),
-                                         error=error)
+        if now - created > lim.max_age:
+            await push_outbox.mark_failed(session, item.id, code="expired", error=error)
+            return
+        delay = min(lim.max_backoff, lim.base_backoff * 2 ** min(item.attempts, 20))
+        delay = max(delay, retry_after or 0.0)
+        log.info("outbox %s row %s: retry in %.2fs (%s)", self.transport.channel, item.id,
+                 delay, error[:200])
+        await push_outbox.mark_retry(session, item.id, at=now + timedelta(seconds=delay),
+                                     error=error)
 
     def _prune(self) -> None:
         """Forget per-chat send times older than the interval (bounded memory)."""
@@ -212,8 +239,12 @@ class OutboxSender:
         pending = list(self._in_flight.values())
         if pending:
             _done, still = await asyncio.wait(pending, timeout=timeout)
-            for task in still:  # their rows stay pending: re-sent on the next start
+            for task in still:  # their rows stay pending: re-sent after the lease
                 task.cancel()
+        try:
+            await self.record()
+        except Exception:
+            log.exception("outbox %s: could not record the last sends", self.transport.channel)
 
     @property
     def in_flight(self) -> int:

@@ -1,5 +1,5 @@
 """Telegram channel (aiogram 3): webhook into the durable inbox, update -> Message,
-Reply -> sendMessage with an inline keyboard.
+Reply -> sendMessage with an inline keyboard (sent by bot.channels.telegram_api).
 
 - POST /webhook/telegram: the X-Telegram-Bot-Api-Secret-Token header is compared in
   constant time (403 otherwise); the update is stored (a redelivery is ignored) and
@@ -27,28 +27,17 @@ from typing import Any
 from aiogram import Bot as TelegramBot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNotFound,
-    TelegramRetryAfter,
-)
-from aiogram.methods.base import Response
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from aiogram.types import Message as TelegramMessage
+from aiogram.types import Update
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.gate import writing
-from bot.channels.sender import Delivery, OutboxItem, PermanentSendError, TransientSendError
+from bot.channels.sender import Delivery, OutboxItem, PermanentSendError
+from bot.channels.telegram_api import BotApi
 from bot.core.content import MENU_KEY
 from bot.core.messages import Message
 from bot.settings import Settings
 from storage.repositories import inbox, push_outbox
-
-# A strong reference keeps pydantic's generic Response[Message] built once: otherwise it
-# can be garbage-collected and rebuilt (a costly schema build) on many sendMessage calls.
-_RESPONSE_MODEL = Response[TelegramMessage]
 
 CHANNEL = "telegram"
 PATH = "/webhook/telegram"
@@ -117,7 +106,8 @@ class TelegramChannel:
                  bot: TelegramBot | None = None) -> None:
         self.secret = settings.telegram_webhook_secret or ""
         self.sessions = sessions
-        self.bot = bot or make_bot(settings)
+        self.bot = bot or make_bot(settings)  # updates, polling, set-webhook
+        self.api = BotApi(self.bot.token, settings.telegram_api_base)  # sending
         self.on_stored: list[Any] = []  # callables run after an update is stored
 
     async def webhook(self, request: web.Request) -> web.Response:
@@ -180,23 +170,22 @@ class TelegramChannel:
     async def send(self, item: OutboxItem) -> Delivery:
         text = str(item.payload.get("text") or "…")[:MAX_TEXT]
         buttons = item.payload.get("buttons") or []
-        markup = InlineKeyboardMarkup(inline_keyboard=[
-            [InlineKeyboardButton(text=str(b.get("title", ""))[:64] or "…",
-                                  callback_data=callback_data(str(b.get("payload", ""))))]
-            for b in buttons]) if buttons else None
+        params: dict[str, Any] = {"text": text}
+        if buttons:
+            params["reply_markup"] = {"inline_keyboard": [
+                [{"text": str(b.get("title", ""))[:64] or "…",
+                  "callback_data": callback_data(str(b.get("payload", "")))}]
+                for b in buttons]}
         try:
-            sent = await self.bot.send_message(int(item.chat), text, reply_markup=markup)
-        except TelegramRetryAfter as exc:
-            raise TransientSendError(f"429 retry after {exc.retry_after}", exc.retry_after) from exc
-        except TelegramForbiddenError as exc:  # blocked by the user, deactivated
-            raise PermanentSendError("403", exc.message) from exc
-        except (TelegramBadRequest, TelegramNotFound) as exc:  # chat not found, bad request
-            raise PermanentSendError("400", exc.message) from exc
+            params["chat_id"] = int(item.chat)
         except ValueError as exc:  # a chat id that is not a number
             raise PermanentSendError("invalid_chat", str(exc)) from exc
-        return Delivery(str(sent.message_id))
+        sent = await self.api.call("sendMessage", params)
+        message_id = sent.get("message_id") if isinstance(sent, dict) else None
+        return Delivery(str(message_id) if message_id is not None else None)
 
     async def close(self) -> None:
+        await self.api.close()
         await self.bot.session.close()
 
 

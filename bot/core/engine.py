@@ -7,6 +7,7 @@ Order of handling: unreadable input, emergencies, active flow, buttons, intercep
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -57,30 +58,49 @@ class Engine:
         self.after_turn = list(after_turn)
 
     async def handle(self, message: Message, *, within: TurnHook | None = None) -> list[Reply]:
-        """Answer one message. `within`, when given, runs inside the turn's transaction with
-        the replies (e.g. to write them to the outbox and mark an inbox row done), so the
-        state change and what it sends commit together or not at all."""
+        """Answer one message in its own transaction. `within`, when given, runs inside that
+        transaction with the replies (e.g. to write them to the outbox and mark an inbox row
+        done), so the state change and what it sends commit together or not at all."""
         async with self.sessions() as session, session.begin():
-            user = await get_or_create_user(session, message.channel, message.external_id)
-            state = dict(user.state or {})
-            ctx = Context(message, user, state, session, self.content, self.nlu,
-                          is_new_user=not state.get("welcomed"))
-            if message.referral and not user.referral:
-                user.referral = message.referral[:64]
-            replies = await self._dispatch(ctx)
-            if ctx.is_new_user:
-                ctx.state["welcomed"] = True
-                if not replies or replies[0].key != EMERGENCY:
-                    replies.insert(0, self.content.render(WELCOME))
-            for hook in self.after_turn:
-                await hook(ctx, replies)
-            ctx.state["last_buttons"] = [b.payload for b in replies[-1].buttons] if replies else []
-            save_state(user, ctx.state)
+            replies = await self.turn(session, message)
             if within is not None:
                 await within(session, replies)
         return replies
 
-    async def _dispatch(self, ctx: Context) -> list[Reply]:
+    async def turn(self, session: AsyncSession, message: Message, *,
+                   parse: Parse | None = None) -> list[Reply]:
+        """Answer one message inside the caller's transaction (the inbox worker runs a batch
+        of users' turns in one). `parse`, from `preparse`, saves classifying the text again."""
+        user = await get_or_create_user(session, message.channel, message.external_id)
+        state = dict(user.state or {})
+        ctx = Context(message, user, state, session, self.content, self.nlu,
+                      is_new_user=not state.get("welcomed"))
+        if message.referral and not user.referral:
+            user.referral = message.referral[:64]
+        replies = await self._dispatch(ctx, parse)
+        if ctx.is_new_user:
+            ctx.state["welcomed"] = True
+            if not replies or replies[0].key != EMERGENCY:
+                replies.insert(0, self.content.render(WELCOME))
+        for hook in self.after_turn:
+            await hook(ctx, replies)
+        ctx.state["last_buttons"] = [b.payload for b in replies[-1].buttons] if replies else []
+        save_state(user, ctx.state)
+        return replies
+
+    async def preparse(self, messages: Sequence[Message]) -> list[Parse | None]:
+        """Classify the texts of many messages at once: one call to the embedded model (far
+        cheaper than one call each), or concurrent requests when Rasa is configured. None
+        where a message has no text the turn would classify."""
+        texts = [_classifiable(m, self.max_chars) for m in messages]
+        wanted = [t for t in texts if t]
+        if self.nlu.rasa is not None:
+            parsed = iter(await asyncio.gather(*(self.nlu.aparse(t) for t in wanted)))
+        else:
+            parsed = iter(self.nlu.parse_many(wanted))
+        return [next(parsed) if t else None for t in texts]
+
+    async def _dispatch(self, ctx: Context, preparsed: Parse | None = None) -> list[Reply]:
         message = ctx.message
         if message.button:
             return await self._on_button(ctx, message.button)
@@ -102,7 +122,8 @@ class Engine:
             return [self.content.render("error.too_long")]
         if _unreadable(text) or not self.nlu.normalise(text):
             return [self.content.render("error.unsupported")]
-        parse = await self.nlu.aparse(text)
+        parse = (preparsed if preparsed is not None and preparsed.text == text
+                 else await self.nlu.aparse(text))
         # A low-confidence emergency guess (no safety-net match) lets an open flow or an
         # interceptor take the text first ("Kuala Lumpur" as a flow answer); if none does,
         # _answer_intent still answers it as an emergency.
@@ -127,7 +148,8 @@ class Engine:
     def _numbered_choice(self, ctx: Context, text: str) -> str | None:
         """"2" picks the second button of the last reply (numbered-text fallback)."""
         options = ctx.state.get("last_buttons") or []
-        if text.isdigit() and 1 <= int(text) <= len(options) and ctx.flow is None:
+        if text.isdecimal() and 1 <= int(text) <= len(options) \
+                and ctx.flow is None:
             return str(options[int(text) - 1])
         return None
 
@@ -177,6 +199,12 @@ def _unreadable(text: str) -> bool:
     control = sum(1 for ch in text if unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"}
                   and ch not in "\n\t\r")
     return control * 5 > len(text)
+
+
+def _classifiable(message: Message, max_chars: int) -> str:
+    """The text the turn would classify ("" for buttons, media, empty or over-long text)."""
+    text = (message.text or "").strip()
+    return "" if message.button or len(text) > max_chars else text
 
 
 def _emergency_parse(text: str) -> Parse:

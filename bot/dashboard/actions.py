@@ -91,7 +91,7 @@ async def _release(a: Act) -> str:
 
 async def _reassign(a: Act) -> str:
     target = a.form.get("handler", "")
-    if target.isdigit():
+    if target.isdecimal():
         handler = await staff_repo.get_staff(a.db, int(target))
         if handler is None or handler.office_code != a.staff.office_code:
             raise CaseError("not_allowed")

@@ -28,7 +28,7 @@ DEFAULT_DAYS = 30
 
 def _days(request: web.Request) -> int:
     raw = request.query.get("hari", "")
-    return min(int(raw), 3650) if raw.isdigit() and int(raw) > 0 else DEFAULT_DAYS
+    return min(int(raw), 3650) if raw.isdecimal() and int(raw) > 0 else DEFAULT_DAYS
 
 
 def _supervisor(request: web.Request) -> None:

@@ -165,6 +165,9 @@ class OutboxMessage(Base):
     error_code: Mapped[str | None] = mapped_column(String(32), default=None)
     platform_message_id: Mapped[str | None] = mapped_column(String(128), default=None)
     sent_as: Mapped[str | None] = mapped_column(String(16), default=None)
+    # Migration 0007: the sender that claimed the row sends it before this time; after it
+    # (a crashed worker) the row may be claimed again.
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class AppendOnlyError(RuntimeError):

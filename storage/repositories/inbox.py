@@ -22,9 +22,12 @@ from storage.models.channels import MAX_PAYLOAD_BYTES, ChannelContact, DeliveryS
 from storage.models.complaints import OutboxMessage
 
 
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
 def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return (pg_insert if _dialect(session) == "postgresql" else sqlite_insert)(table)
 
 
 def cap_payload(payload: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +63,45 @@ async def pending_users(session: AsyncSession, platform: str, *, limit: int = 10
             .where(InboxUpdate.platform == platform, InboxUpdate.status == "pending")
             .group_by(InboxUpdate.user_id).order_by("first").limit(limit))
     return [str(user) for user, _ in (await session.execute(stmt)).all()]
+
+
+async def lock_heads(session: AsyncSession, platform: str, *, limit: int = 64
+                     ) -> list[InboxUpdate]:
+    """The oldest pending update of up to `limit` users, oldest first, for one batch of turns.
+
+    On PostgreSQL the rows are locked (FOR UPDATE SKIP LOCKED) until the caller's transaction
+    ends, so workers take disjoint batches; a user whose older update another worker holds
+    is left out, so each user's updates are still answered in arrival order.
+    """
+    stmt = (select(InboxUpdate)
+            .where(InboxUpdate.platform == platform, InboxUpdate.status == "pending")
+            .order_by(InboxUpdate.id).limit(limit * 2))
+    postgres = _dialect(session) == "postgresql"
+    if postgres:
+        stmt = stmt.with_for_update(skip_locked=True)
+    heads: dict[str, InboxUpdate] = {}
+    for row in (await session.execute(stmt)).scalars():
+        heads.setdefault(row.user_id, row)
+    if postgres and heads:
+        first = (select(InboxUpdate.user_id, func.min(InboxUpdate.id))
+                 .where(InboxUpdate.platform == platform, InboxUpdate.status == "pending",
+                        InboxUpdate.user_id.in_(list(heads)))
+                 .group_by(InboxUpdate.user_id))
+        for user, first_id in (await session.execute(first)).all():
+            if first_id < heads[user].id:  # an older update is in another worker's batch
+                del heads[user]
+    return sorted(heads.values(), key=lambda row: row.id)[:limit]
+
+
+async def claim_done_many(session: AsyncSession, row_ids: Sequence[int]) -> bool:
+    """`claim_done` for a batch: True only when every row was still pending."""
+    if not row_ids:
+        return True
+    stmt = update(InboxUpdate).where(InboxUpdate.id.in_(list(row_ids)),
+                                     InboxUpdate.status == "pending").values(
+        status="done", processed_at=utcnow(), payload={}, attempts=InboxUpdate.attempts + 1)
+    result = await session.execute(stmt.execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0) == len(set(row_ids)))
 
 
 async def claim_done(session: AsyncSession, row_id: int) -> bool:

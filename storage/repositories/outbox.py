@@ -23,14 +23,26 @@ async def enqueue(
     session: AsyncSession, *, channel: str, external_user_id: str, payload: dict[str, Any],
     idempotency_key: str | None = None, complaint_id: int | None = None,
 ) -> OutboxMessage:
-    """Queue one reply (a Reply.to_dict()) for a user on a channel."""
+    """Queue one reply (a Reply.to_dict()) for a user on a channel (flushed: it has an id)."""
+    row = enqueue_row(session, channel=channel, external_user_id=external_user_id,
+                      payload=payload, idempotency_key=idempotency_key,
+                      complaint_id=complaint_id)
+    await session.flush()
+    return row
+
+
+def enqueue_row(
+    session: AsyncSession, *, channel: str, external_user_id: str, payload: dict[str, Any],
+    idempotency_key: str | None = None, complaint_id: int | None = None,
+) -> OutboxMessage:
+    """`enqueue` without the flush: the row is written with the next flush or the commit,
+    together with the others (a batch of turns inserts its replies in one statement)."""
     row = OutboxMessage(
         channel=channel, external_user_id=external_user_id, payload=payload,
         status="pending", attempts=0, idempotency_key=idempotency_key or uuid.uuid4().hex,
         complaint_id=complaint_id, created_at=utcnow(),
     )
     session.add(row)
-    await session.flush()
     return row
 
 

@@ -1,58 +1,111 @@
-"""Outbox queries for push channels (Telegram, WhatsApp): the head of each chat's queue,
-and marking a row sent, retried later or failed for good.
+"""Outbox queries for push channels (Telegram, WhatsApp): claiming the head of each chat's
+queue, and recording rows sent, retried later or failed for good.
 
 Only the oldest pending row of a chat is ever eligible, so a row waiting for its retry
-holds back the rows after it: per-chat order is preserved.
+holds back the rows after it: per-chat order is preserved. A sender *claims* the rows it
+is about to send (`claimed_until`, a lease): a claimed row is not eligible for any other
+sender, so two workers never send the same row; if a worker dies, the lease runs out and
+the row is sent again (at-least-once). A chat that had a row sent less than `interval`
+ago is not eligible either, so the per-chat rate limit holds across workers.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import utcnow
 from storage.models.complaints import OutboxMessage
 
+_T = cast(Table, OutboxMessage.__table__)
+_other = aliased(OutboxMessage)
 
-async def heads(session: AsyncSession, channel: str, *, now: datetime | None = None,
-                exclude: set[str] | None = None, limit: int = 500) -> list[OutboxMessage]:
-    """The oldest pending row of each chat of `channel` that is due now, oldest first."""
-    first = (select(func.min(OutboxMessage.id))
-             .where(OutboxMessage.channel == channel, OutboxMessage.status == "pending")
-             .group_by(OutboxMessage.external_user_id))
-    stmt = select(OutboxMessage).where(OutboxMessage.id.in_(first)).order_by(OutboxMessage.id)
-    rows = list((await session.execute(stmt.limit(limit * 2))).scalars())
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    chat: str
+    payload: dict[str, object]
+    idempotency_key: str
+    attempts: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    id: int
+    at: datetime
+    platform_message_id: str | None
+    sent_as: str | None = None
+
+
+def _free(now: datetime) -> ColumnElement[bool]:
+    return and_(or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now))
+
+
+async def claim_heads(session: AsyncSession, channel: str, *, lease: timedelta,
+                      interval: timedelta, limit: int, now: datetime | None = None
+                      ) -> list[Claimed]:
+    """Claim, for `lease`, the oldest pending row of up to `limit` chats that are due: not
+    waiting for a retry, not claimed, and not sent to within `interval`. Oldest first."""
     now = now or utcnow()
-    due = [r for r in rows if r.next_attempt_at is None or _aware(r.next_attempt_at) <= now]
-    if exclude:
-        due = [r for r in due if r.external_user_id not in exclude]
-    return due[:limit]
+    earlier = exists().where(_other.channel == OutboxMessage.channel,
+                             _other.external_user_id == OutboxMessage.external_user_id,
+                             _other.status == "pending", _other.id < OutboxMessage.id)
+    recent = exists().where(_other.channel == OutboxMessage.channel,
+                            _other.external_user_id == OutboxMessage.external_user_id,
+                            _other.status == "sent", _other.sent_at > now - interval)
+    heads = (select(OutboxMessage.id)
+             .where(OutboxMessage.channel == channel, OutboxMessage.status == "pending",
+                    _free(now), ~earlier, ~recent)
+             .order_by(OutboxMessage.id).limit(limit))
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        heads = heads.with_for_update(skip_locked=True)
+    stmt = (update(OutboxMessage)
+            .where(OutboxMessage.id.in_(heads.scalar_subquery()),
+                   OutboxMessage.status == "pending", _free(now))
+            .values(claimed_until=now + lease)
+            .returning(OutboxMessage.id, OutboxMessage.external_user_id, OutboxMessage.payload,
+                       OutboxMessage.idempotency_key, OutboxMessage.attempts,
+                       OutboxMessage.created_at)
+            .execution_options(synchronize_session=False))
+    rows = [Claimed(*row) for row in (await session.execute(stmt)).all()]
+    return sorted(rows, key=lambda row: row.id)
 
 
-async def next_due_at(session: AsyncSession, channel: str) -> datetime | None:
-    """The earliest scheduled retry among pending rows (None when none waits)."""
-    stmt = select(func.min(OutboxMessage.next_attempt_at)).where(
-        OutboxMessage.channel == channel, OutboxMessage.status == "pending")
-    value = (await session.execute(stmt)).scalar_one_or_none()
-    return _aware(value) if value is not None else None
+_MARK_SENT = (update(_T)
+              .where(_T.c.id == bindparam("row_id"), _T.c.status == "pending")
+              .values(status="sent", sent_at=bindparam("at"), attempts=_T.c.attempts + 1,
+                      platform_message_id=bindparam("pmid"), sent_as=bindparam("sent_as"),
+                      next_attempt_at=None, claimed_until=None))
+
+
+async def mark_sent_many(session: AsyncSession, sent: Sequence[Sent]) -> None:
+    """Record many accepted sends in one statement (executemany)."""
+    if sent:
+        conn = await session.connection()
+        await conn.execute(_MARK_SENT, [
+            {"row_id": s.id, "at": s.at, "pmid": s.platform_message_id, "sent_as": s.sent_as}
+            for s in sent])
 
 
 async def mark_sent(session: AsyncSession, row_id: int, *, platform_message_id: str | None,
-                    sent_as: str | None = None) -> bool:
-    stmt = update(OutboxMessage).where(OutboxMessage.id == row_id,
-                                       OutboxMessage.status == "pending").values(
-        status="sent", sent_at=utcnow(), attempts=OutboxMessage.attempts + 1,
-        platform_message_id=platform_message_id, sent_as=sent_as, next_attempt_at=None)
-    result = await session.execute(stmt.execution_options(synchronize_session=False))
-    return bool(getattr(result, "rowcount", 0))
+                    sent_as: str | None = None) -> None:
+    await mark_sent_many(session, [Sent(row_id, utcnow(), platform_message_id, sent_as)])
 
 
 async def mark_retry(session: AsyncSession, row_id: int, *, at: datetime, error: str) -> None:
     stmt = update(OutboxMessage).where(OutboxMessage.id == row_id,
                                        OutboxMessage.status == "pending").values(
-        attempts=OutboxMessage.attempts + 1, next_attempt_at=at, last_error=error[:500])
+        attempts=OutboxMessage.attempts + 1, next_attempt_at=at, last_error=error[:500],
+        claimed_until=None)
     await session.execute(stmt.execution_options(synchronize_session=False))
 
 
@@ -62,8 +115,23 @@ async def mark_failed(session: AsyncSession, row_id: int, *, code: str, error: s
     stmt = update(OutboxMessage).where(OutboxMessage.id == row_id,
                                        OutboxMessage.status == "pending").values(
         status="failed", attempts=OutboxMessage.attempts + 1, error_code=code[:32],
-        last_error=error[:500], next_attempt_at=None, sent_as=sent_as)
+        last_error=error[:500], next_attempt_at=None, sent_as=sent_as, claimed_until=None)
     await session.execute(stmt.execution_options(synchronize_session=False))
+
+
+async def retry_now(session: AsyncSession, channel: str, *, now: datetime | None = None
+                    ) -> int:
+    """Make every row waiting for a retry due now (the platform is back after an outage);
+    rows claimed by a sender are left alone. Returns how many were brought forward."""
+    now = now or utcnow()
+    stmt = (update(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.status == "pending",
+                   OutboxMessage.next_attempt_at > now,
+                   or_(OutboxMessage.claimed_until.is_(None),
+                       OutboxMessage.claimed_until <= now))
+            .values(next_attempt_at=None).execution_options(synchronize_session=False))
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def recent_for_chat(session: AsyncSession, channel: str, chat: str,
@@ -73,9 +141,3 @@ async def recent_for_chat(session: AsyncSession, channel: str, chat: str,
             .order_by(OutboxMessage.id.desc()).limit(limit))
     return list((await session.execute(stmt)).scalars())
 
-
-def _aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; they are stored as UTC."""
-    from datetime import UTC
-
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -7,9 +7,10 @@ import asyncio
 from itertools import pairwise
 from typing import Any
 
+from aiohttp import ClientTimeout
 from sqlalchemy import select
 
-from bot.channels.sender import Limits
+from bot.channels.sender import Limits, OutboxSender
 from bot.channels.telegram import PATH, TelegramChannel
 from storage.models.complaints import OutboxMessage
 from storage.repositories import outbox
@@ -50,7 +51,7 @@ async def test_outage_then_recovery_delivers_each_reply_once_in_order(
         harness_factory: HarnessFactory, database_url: str) -> None:
     h: Harness = await harness_factory(database_url)
     channel: TelegramChannel = h.channels.runtimes["telegram"].sender.transport  # type: ignore
-    channel.bot.session.timeout = 0.3
+    channel.api.timeout = ClientTimeout(total=0.3)
     h.telegram.outage(1.2, "500")
     h.telegram.fail_next(4, "timeout", 0.6)
     h.telegram.fail_next(2, "429", 0.2)
@@ -126,3 +127,40 @@ async def test_shutdown_records_sends_in_flight(harness_factory: HarnessFactory)
     await h.channels.runtimes["telegram"].sender.stop()
     [row] = await all_rows(h)
     assert row.status == "sent"
+
+
+async def test_two_senders_on_one_database_never_send_a_row_twice(
+        harness_factory: HarnessFactory, database_url: str) -> None:
+    h: Harness = await harness_factory(database_url)
+    first = h.channels.runtimes["telegram"].sender
+    second = OutboxSender(h.bot.sessions, first.transport, FAST)  # another worker's sender
+    second.start()
+    try:
+        h.telegram.latency = 0.01
+        for chat in range(600, 640):
+            await enqueue(h, str(chat), 3)
+            second.notify()
+        rows = await wait_settled(h, 60)
+    finally:
+        await second.stop()
+    assert {r.status for r in rows} == {"sent"}
+    for chat in range(600, 640):
+        expected = [r.payload["text"] for r in rows if r.external_user_id == str(chat)]
+        assert [c.data["text"] for c in h.telegram.sent(str(chat))] == expected
+    assert len(h.telegram.sent()) == len(rows) == 120
+
+
+async def test_replies_waiting_for_a_backoff_go_out_as_soon_as_the_platform_is_back(
+        harness_factory: HarnessFactory) -> None:
+    slow_backoff = Limits(per_chat_interval=0.02, global_per_second=1000, base_backoff=60,
+                          max_backoff=60, poll_interval=0.05)
+    h: Harness = await harness_factory(limits=slow_backoff)
+    h.telegram.outage(0.5, "500")
+    for chat in ("801", "802", "803"):
+        await enqueue(h, chat, 2)
+    await h.wait_for(lambda: len(h.telegram.calls) >= 3)  # each chat failed once: 60 s wait
+    await asyncio.sleep(0.6)  # the outage is over
+    await enqueue(h, "804", 1)  # a fresh reply goes out and shows the platform is back
+    rows = await wait_settled(h, 10)
+    assert {r.status for r in rows} == {"sent"}
+    assert len(h.telegram.sent()) == 7

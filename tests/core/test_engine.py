@@ -61,6 +61,25 @@ async def test_number_picks_a_button_of_the_last_reply(bot: Bot) -> None:
     assert replies[0].key == second
 
 
+async def test_superscript_digit_after_a_menu_is_answered_not_crashed(bot: Bot) -> None:
+    await bot.engine.handle(Message("web", "u1", button="menu"))
+    replies = await bot.engine.handle(text("²"))  # isdigit() but not int(): found by fuzzing
+    assert replies and replies[0].key != "menu"
+
+
+async def test_batch_of_turns_answers_each_message_like_one_turn(bot: Bot) -> None:
+    messages = [text("syarat kerja ke malaysia apa", "b1"), text("cara bikin paspor", "b2"),
+                Message("web", "b3", button="documents")]
+    parses = await bot.engine.preparse(messages)
+    async with bot.sessions() as session, session.begin():
+        batched = [await bot.engine.turn(session, m, parse=p)
+                   for m, p in zip(messages, parses, strict=True)]
+    single = [await bot.engine.handle(Message(m.channel, m.external_id + "-1", text=m.text,
+                                              button=m.button)) for m in messages]
+    assert [keys(r) for r in batched] == [keys(r) for r in single]
+    assert parses[2] is None  # a button is not classified
+
+
 async def test_unknown_button_payload_shows_the_menu(bot: Bot) -> None:
     await bot.engine.handle(text("halo"))
     replies = await bot.engine.handle(Message("web", "u1", button="no-such-thing"))

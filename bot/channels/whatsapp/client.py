@@ -77,7 +77,7 @@ def classify(status: int, body: Any, retry_after: str | None = None) -> Exceptio
     error = body.get("error") if isinstance(body, dict) else None
     code = error.get("code") if isinstance(error, dict) else None
     message = str(error.get("message") if isinstance(error, dict) else body)[:300]
-    wait = float(retry_after) if retry_after and retry_after.isdigit() else None
+    wait = float(retry_after) if retry_after and retry_after.isdecimal() else None
     if status == 429 or code in RATE_LIMIT_CODES:
         return TransientSendError(f"rate limited ({code or status}): {message}", wait)
     if status >= 500 or code in TRANSIENT_CODES or code == 190 or status == 401:

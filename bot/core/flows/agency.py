@@ -88,7 +88,7 @@ class AgencyFlow:
         command, _, arg = payload.partition(":")[2].partition(":")
         last: dict[str, Any] = ctx.state.get(LAST) or {}
         snap = await self.service.snapshot(ctx.session)
-        if command == "pick" and arg.isdigit() and int(arg) < len(last.get("candidates", [])):
+        if command == "pick" and arg.isdecimal() and int(arg) < len(last.get("candidates", [])):
             return self._answer(ctx, self.service.check_in(snap, last["candidates"][int(arg)]))
         if command == "none" and last.get("query"):
             empty = self.service.check_in(snap, "").result

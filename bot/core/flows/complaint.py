@@ -105,7 +105,7 @@ class ComplaintFlow:
         if norm in SKIP_WORDS:
             return await self._act(ctx, "skip", None)
         step = _step(ctx.flow_data.get("step", "consent"))
-        if norm.isdigit() and step.options:
+        if norm.isdecimal() and step.options:
             index = int(norm) - 1
             if 0 <= index < len(step.options):
                 return await self._act(ctx, "pick", step.options[index][0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,12 @@ class NLU:
         """Synchronous parse with the embedded classifier (no Rasa)."""
         normal = self.normalise(text)
         return self._finish(text, normal, self.classifier.rank(normal))
+
+    def parse_many(self, texts: Sequence[str]) -> list[Parse]:
+        """`parse` for many texts with one call to the classifier."""
+        normals = [self.normalise(text) for text in texts]
+        rankings = self.classifier.rank_many(normals) if texts else []
+        return [self._finish(t, n, r) for t, n, r in zip(texts, normals, rankings, strict=True)]
 
     async def aparse(self, text: str) -> Parse:
         """Parse, asking Rasa first when configured (falling back to the embedded model)."""

@@ -1,0 +1,66 @@
+"""The Bot API calls the outbox sender makes, posted as JSON on one pooled aiohttp session.
+
+aiogram's Bot builds and validates pydantic models for every call, which costs more than
+the rest of a reply's delivery; sending is the hot path, so it goes through this small
+client instead (aiogram still parses updates and runs polling and set-webhook). Errors are
+classified for the sender like aiogram classifies them: 429 with retry_after, 5xx,
+timeouts and network errors are transient; 403 (blocked by the user) and 400/404 (chat
+not found, bad request) are permanent and carry their code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+
+from bot.channels.sender import PermanentSendError, TransientSendError
+
+DEFAULT_BASE = "https://api.telegram.org"
+
+
+class BotApi:
+    def __init__(self, token: str, base: str | None = None, *, timeout: float = 15.0) -> None:
+        self._url = f"{(base or DEFAULT_BASE).rstrip('/')}/bot{token}/"
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
+        return self._session
+
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
+        """The `result` of one Bot API method; raises Transient/PermanentSendError."""
+        try:
+            async with self._http().post(self._url + method, json=params) as response:
+                status = response.status
+                try:
+                    body = await response.json(content_type=None)
+                except ValueError:
+                    body = None
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise TransientSendError(f"network: {exc!r}") from exc
+        if isinstance(body, dict) and body.get("ok") is True:
+            return body.get("result")
+        raise classify(status, body)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+def classify(status: int, body: Any) -> Exception:
+    """A failed Bot API answer as the sender's transient or permanent error."""
+    body = body if isinstance(body, dict) else {}
+    code = int(body.get("error_code") or status)
+    description = str(body.get("description") or f"HTTP {status}")[:300]
+    parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+    if code == 429:
+        retry_after = float(parameters.get("retry_after") or 1)
+        return TransientSendError(f"429 retry after {retry_after:g}", retry_after)
+    if code == 403:
+        return PermanentSendError("403", description)
+    if code in (400, 404):
+        return PermanentSendError("400", description)
+    return TransientSendError(f"HTTP {code}: {description}")

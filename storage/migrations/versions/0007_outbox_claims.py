@@ -1,0 +1,28 @@
+"""Outbox claims (issue 8): a worker's sender claims a row for a while before it sends it,
+so two workers never send the same row; an index on each chat's rows finds the head of
+every chat's queue and its last send quickly.
+
+Revision ID: 0007_outbox_claims
+Revises: 0006_villages
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007_outbox_claims"
+down_revision = "0006_villages"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_outbox_chat", "outbox",
+                    ["channel", "external_user_id", "status", "id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_outbox_chat", table_name="outbox")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("claimed_until")
