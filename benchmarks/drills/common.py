@@ -39,6 +39,7 @@ COMPLAINT_STEPS: list[dict[str, str]] = [
 
 
 def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (also used by tests/browser.py)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -93,10 +94,12 @@ class Postgres:
 
 @dataclass
 class Worker:
-    """One `jalur-aman serve` process (optionally `--workers N`) on its own port."""
+    """One `jalur-aman serve` process (optionally `--workers N`) on its own port; `env`
+    adds or overrides environment variables (e.g. a channel's token and API base)."""
 
     database_url: str
     workers: int = 1
+    env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path = field(default_factory=lambda: Path(tempfile.mkstemp(suffix=".log")[1]))
@@ -109,7 +112,7 @@ class Worker:
         env = {**os.environ, "JALUR_AMAN_DATABASE_URL": self.database_url,
                "JALUR_AMAN_SEED_DEMO_DATA": "false", "JALUR_AMAN_LOG_FORMAT": "json",
                "JALUR_AMAN_RATE_LIMIT_CHAT_PER_S": "0", "JALUR_AMAN_CACHE_DIR":
-               str(ROOT / "var" / "cache")}
+               str(ROOT / "var" / "cache"), **self.env}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(

@@ -134,14 +134,16 @@ class Cluster:
 
 
 @asynccontextmanager
-async def two_workers(users: int, messages: int) -> AsyncIterator[Cluster]:
-    """Start PostgreSQL and two workers; stop them all afterwards, whatever happened."""
+async def two_workers(users: int, messages: int,
+                      env: dict[str, str] | None = None) -> AsyncIterator[Cluster]:
+    """Start PostgreSQL and two workers (with `env` added to their environment); stop them
+    all afterwards, whatever happened."""
     pg = Postgres()
     pg.start()
     workers: list[Worker] = []
     try:
         url = await pg.fresh_database()
-        workers = [Worker(url), Worker(url)]
+        workers = [Worker(url, env=env or {}), Worker(url, env=env or {})]
         for worker in workers:
             await asyncio.to_thread(worker.start)
         burst = Burst([w.url for w in workers], uuid.uuid4().hex[:6], users, messages)

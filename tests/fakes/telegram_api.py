@@ -1,6 +1,7 @@
 """A fake Telegram Bot API on a loopback aiohttp server (for aiogram's
 TelegramAPIServer.from_base): records every call with its arrival time and can inject
-faults (429 with retry_after, 5xx, timeouts, 403 blocked, 400 chat not found).
+faults (429 with retry_after, 5xx, timeouts, dropped connections, 403 blocked, 400 chat
+not found), for a while (`outage`) or until switched off (`go_down` / `go_up`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Call:
     method: str
     data: dict[str, Any]
     at: float  # time.monotonic() on arrival
+    failed: str | None = None  # the fault kind it was answered with (None: accepted)
 
     @property
     def chat(self) -> str:
@@ -42,6 +44,7 @@ class FakeTelegram:
     faults: list[Fault] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)  # served by getUpdates
     latency: float = 0.0
+    down: tuple[str, Any] | None = None  # while set, every call fails this way (go_down)
     _next_id: int = 1000
     server: TestServer | None = None
 
@@ -56,9 +59,17 @@ class FakeTelegram:
                 and (chat is None or c.chat == chat)]
 
     def outage(self, seconds: float, kind: str = "500") -> None:
-        """Every call fails with `kind` ("500", "timeout", "429") for `seconds`."""
+        """Every call fails with `kind` ("500", "502", "drop", "timeout", "429") for
+        `seconds`."""
         until = time.monotonic() + seconds
         self.faults.append(lambda _c: (kind, 1) if time.monotonic() < until else None)
+
+    def go_down(self, kind: str = "502", arg: Any = None) -> None:
+        """Switch an outage on (or change its kind): every call fails until go_up()."""
+        self.down = (kind, arg)
+
+    def go_up(self) -> None:
+        self.down = None
 
     def fail_next(self, n: int, kind: str, arg: Any = None) -> None:
         left = [n]
@@ -81,16 +92,24 @@ class FakeTelegram:
             data = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
         call = Call(method, data, time.monotonic())
         self.calls.append(call)
-        for fault in list(self.faults):
-            verdict = fault(call)
-            if verdict is not None:
-                return await self._fail(*verdict)
+        verdicts = (fault(call) for fault in list(self.faults))
+        verdict = self.down or next((v for v in verdicts if v is not None), None)
+        if verdict is not None:
+            call.failed = verdict[0]
+            return await self._fail(request, *verdict)
         if self.latency:
             await asyncio.sleep(self.latency)
         data["_ok"] = True
         return web.json_response({"ok": True, "result": self._result(method, data)})
 
-    async def _fail(self, kind: str, arg: Any) -> web.StreamResponse:
+    async def _fail(self, request: web.Request, kind: str, arg: Any) -> web.StreamResponse:
+        if kind == "drop":  # the connection is cut before any answer (reset, proxy gone)
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=502)  # never reaches the client
+        if kind == "502":  # what the proxy in front of a dead API answers: not JSON
+            return web.Response(status=502, content_type="text/html",
+                                text="<html><center><h1>502 Bad Gateway</h1></center></html>")
         if kind == "timeout":
             await asyncio.sleep(arg or 5)
             return web.json_response({"ok": False, "error_code": 504,
