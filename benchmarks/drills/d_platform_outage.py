@@ -100,17 +100,18 @@ async def wait_drained(conn: asyncpg.Connection, stored: int, timeout: float) ->
     return None
 
 
-def max_in_window(times: list[float], width: float = 1.0) -> int:
-    """The most events in any half-open window [t, t + width)."""
-    best, start = 0, 0
+def max_in_window(times: list[float], width: float = 1.0) -> tuple[int, float | None]:
+    """The most events in any half-open window [t, t + width), and that window's start."""
+    best, at, start = 0, None, 0
     for end, t in enumerate(times):
         while t - times[start] >= width:
             start += 1
-        best = max(best, end - start + 1)
-    return best
+        if end - start + 1 > best:
+            best, at = end - start + 1, times[start]
+    return best, at
 
 
-def compare(rows: list[asyncpg.Record], accepted: list[Call]) -> dict[str, Any]:
+def compare(rows: list[asyncpg.Record], accepted: list[Call], up: float) -> dict[str, Any]:
     """Per chat: accepted texts against the texts of the sent outbox rows in id order."""
     expected: dict[str, list[str]] = defaultdict(list)
     for row in rows:
@@ -136,11 +137,13 @@ def compare(rows: list[asyncpg.Record], accepted: list[Call]) -> dict[str, Any]:
                   f"{[t[:24] for t in have]} at {[round(t, 2) for t in times[chat]]}",
                   file=sys.stderr)
     gaps = [b - a for ts in times.values() for a, b in itertools.pairwise(ts)]
+    busiest, busiest_at = max_in_window(sorted(c.at for c in accepted))
     return {"replies_lost": lost, "replies_doubled": doubled, "chats_reordered": reordered,
             "chats_mismatched": mismatched, "chats_answered": len(expected),
             "per_chat_min_gap_s": round(min(gaps), 3) if gaps else None,
             "per_chat_gap_violations": sum(g < CHAT_GAP for g in gaps),
-            "max_sends_in_1s": max_in_window(sorted(c.at for c in accepted))}
+            "max_sends_in_1s": busiest,
+            "busiest_1s_after_outage_s": round(busiest_at - up, 2) if busiest_at else None}
 
 
 async def main() -> int:
@@ -196,7 +199,7 @@ async def drill(args: argparse.Namespace, fake: FakeTelegram, secret: str,
         "failed_by_kind": dict(Counter(str(c.failed) for c in sends if c.failed)),
         "max_attempts_per_row": max((int(r["attempts"]) for r in rows), default=0),
         "accepted_sends": len(accepted),
-        **compare(list(rows), accepted),
+        **compare(list(rows), accepted, up),
         "drained": drained is not None,
         "drained_after_outage_s": round(drained - up, 1) if drained else None,
         "first_send_after_outage_s": round(after[0], 2) if after else None,
