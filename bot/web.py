@@ -14,6 +14,7 @@ from bot.composition import Bot
 from bot.guards import TokenBucket, failure_guard, rate_limit
 from bot.metrics import http_metrics, metrics_handler
 from bot.observability import request_id_middleware
+from bot.server_secret import secret_key
 from storage import db
 
 BOT_KEY = web.AppKey("bot", Bot)
@@ -72,7 +73,7 @@ def create_app(bot: Bot) -> web.Application:
     app.router.add_get("/metrics", metrics_handler(bot.sessions))
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    webchat.setup(app, bot.engine)
+    webchat.setup(app, bot.engine, secret_key(bot.settings))
     dashboard.setup(app, bot)
     setup_channels(app, bot)  # Telegram/WhatsApp when their tokens are set (issue 6)
 

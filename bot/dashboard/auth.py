@@ -5,8 +5,7 @@ A session is a signed cookie (HMAC-SHA256 with SECRET_KEY) holding the staff id,
 nonce, an expiry and a fingerprint of the password hash; changing a password therefore ends
 every session of that account. Logout revokes the nonce in memory until it would expire.
 Every request re-reads the staff row, so a deactivated account or a changed office/role
-takes effect at once. When SECRET_KEY is unset a key is generated and kept in var/ (for
-development; production sets JALUR_AMAN_SECRET_KEY).
+takes effect at once. The key comes from bot.server_secret (SECRET_KEY or var/secret_key).
 """
 
 from __future__ import annotations
@@ -15,33 +14,15 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from bot.settings import Settings
 
 COOKIE = "ja_staff"
 PRE_COOKIE = "ja_pre"  # anonymous nonce: lets the login form carry a CSRF token
 SESSION_SECONDS = 12 * 3600
 ROLES = ("handler", "supervisor", "admin")
-SECRET_FILE = Path("var") / "secret_key"
-
-def secret_key(settings: Settings, fallback_file: Path = SECRET_FILE) -> bytes:
-    """SECRET_KEY from settings, else a random key generated once and persisted (0600)."""
-    if settings.secret_key:
-        return settings.secret_key.encode("utf-8")
-    if fallback_file.exists():
-        return fallback_file.read_text(encoding="utf-8").strip().encode("utf-8")
-    fallback_file.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    fd = os.open(fallback_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(value)
-    return value.encode("utf-8")
 
 
 def _b64(data: bytes) -> str:

@@ -30,7 +30,8 @@ from bot.core.complaints import Offices
 from bot.dashboard import actions, canned, demo, export, insights, labels, login, views
 from bot.dashboard import villages as village_pages
 from bot.dashboard.app import DASHBOARD_KEY, JINJA_KEY, Dashboard, middleware
-from bot.dashboard.auth import LoginLimiter, Signer, secret_key
+from bot.dashboard.auth import LoginLimiter, Signer
+from bot.server_secret import secret_key
 
 HERE = Path(__file__).resolve().parent
 OFFICES_FILE = "offices.yml"

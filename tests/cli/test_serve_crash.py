@@ -46,13 +46,19 @@ def server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]
         proc.wait(10)
 
 
+CHAT: dict[str, str] = {}  # the web chat token the server issued on the first message
+
+
 def send(url: str, **body: str) -> list[str]:
-    request = urllib.request.Request(
-        url + "/api/chat", data=json.dumps({"user": "crash-1", **body}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
+    headers = {"Content-Type": "application/json"}
+    if "token" in CHAT:
+        headers["Authorization"] = f"Bearer {CHAT['token']}"
+    request = urllib.request.Request(url + "/api/chat", data=json.dumps(body).encode(),
+                                     headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
-        return [r["key"] for r in json.loads(response.read())["replies"]]
+        data = json.loads(response.read())
+    CHAT["token"] = data["token"]
+    return [r["key"] for r in data["replies"]]
 
 
 def complaint_rows(env: dict[str, str]) -> list[dict[str, str]]:
@@ -65,6 +71,7 @@ def complaint_rows(env: dict[str, str]) -> list[dict[str, str]]:
 def test_kill_during_and_after_intake_loses_nothing(cli_env: dict[str, str],
                                                    tmp_path: Path) -> None:
     env = {**cli_env, "JALUR_AMAN_SEED_DEMO_DATA": "false"}
+    CHAT.clear()
     with server(env) as (url, proc):
         send(url, text="halo")
         send(url, button="complaint")

@@ -1,7 +1,7 @@
 """Browser test of the staff dashboard with Playwright on Debian's chromium, against the
 full app on a real loopback server: a complaint filed for a web chat user appears on the
 open queue without a manual reload; the handler logs in, claims, replies and resolves;
-the reply appears in the complainant's web chat.
+the reply appears in the complainant's web chat (whose user id the server issued).
 
 The complaint is filed through the core (bot.core.complaints.file_complaint), the same call
 the chat intake makes on confirmation, so this test does not depend on the intake wording.
@@ -26,7 +26,6 @@ from storage.repositories.users import get_or_create_user
 from tests.browser import chromium_browser, running_server
 
 pytestmark = pytest.mark.browser
-CHAT_USER = "web-browser-pelapor"
 PASSWORD = "kata-sandi-uji-123"
 OFFICE_PROVINCE = "Jawa Timur"
 
@@ -53,9 +52,9 @@ def _add_staff(settings: Settings, office: str) -> None:
     _in_db(settings, work)
 
 
-def _file_complaint(settings: Settings, offices: Offices) -> str:
+def _file_complaint(settings: Settings, offices: Offices, chat_user: str) -> str:
     async def work(session):  # type: ignore[no-untyped-def]
-        user = await get_or_create_user(session, "web", CHAT_USER)
+        user = await get_or_create_user(session, "web", chat_user)
         complaint, _ = await file_complaint(
             session, user=user, channel="web", offices=offices, answers={
                 "category": "documents_held", "province": OFFICE_PROVINCE,
@@ -75,8 +74,10 @@ def test_file_claim_reply_resolve_in_the_browser(settings: Settings, nlu: NLU,
     with running_server(settings, nlu) as base, chromium_browser() as browser:
         _add_staff(settings, office)
         chat = browser.new_page(viewport={"width": 400, "height": 760})
-        chat.goto(f"{base}/?user={CHAT_USER}")
+        chat.goto(f"{base}/")
         chat.wait_for_selector(".msg.bot")
+        token = chat.evaluate("localStorage.getItem('jalur-aman-token')")
+        chat_user = str(token).partition(".")[0]  # token = "<user id>.<signature>"
 
         staff = browser.new_page(viewport={"width": 1366, "height": 768})
         staff.goto(f"{base}/staff/")
@@ -85,7 +86,7 @@ def test_file_claim_reply_resolve_in_the_browser(settings: Settings, nlu: NLU,
         staff.click("button[type=submit]")
         staff.wait_for_url(f"{base}/staff/queue/new")
 
-        ticket = _file_complaint(settings, offices)  # while the queue is open
+        ticket = _file_complaint(settings, offices, chat_user)  # while the queue is open
         staff.wait_for_selector(f"tr[data-ticket='{ticket}']", timeout=10_000)
         staff.screenshot(path=str(shots / "queue.png"))
 

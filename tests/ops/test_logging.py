@@ -37,19 +37,22 @@ def lines(stream: io.StringIO) -> list[dict[str, object]]:
 async def test_request_has_an_id_and_logs_are_json_without_personal_data(
         client: Client, json_log: io.StringIO) -> None:
     text = f"tolong paspor saya ditahan, hubungi {PHONE}"
-    response = await client.post("/api/chat", json={"user": PHONE, "text": text},
+    response = await client.post("/api/chat", json={"text": text},
                                  headers={"X-Request-Id": "req-abc-123"})
     assert response.status == 200 and response.headers["X-Request-Id"] == "req-abc-123"
+    token = (await response.json())["token"]
+    user_id = token.partition(".")[0]
     generated = (await client.get("/healthz")).headers["X-Request-Id"]
     assert len(generated) == 32
     records = lines(json_log)
     turn = next(r for r in records if r["msg"] == "turn")
     assert turn["request_id"] == "req-abc-123" and turn["channel"] == "web"
-    assert turn["user_ref"] == user_ref("web", PHONE) and "emergency" in str(turn["reply_keys"])
+    assert turn["user_ref"] == user_ref("web", user_id) and "emergency" in str(turn["reply_keys"])
     access = [r for r in records if r["logger"] == "bot.access"]
     assert {"route": "/api/chat", "status": 200} .items() <= access[0].items()
     raw = json_log.getvalue()
     assert PHONE not in raw and "paspor" not in raw and "tolong" not in raw
+    assert token not in raw and user_id not in raw
 
 
 async def test_a_forged_request_id_is_replaced(client: Client) -> None:

@@ -1,8 +1,9 @@
-"""GET /api/chat/updates?user=ID: replies queued for a web chat user (staff replies).
+"""GET /api/chat/updates: replies queued for the web chat user holding the token.
 
-The page polls every few seconds; rows of the outbox for channel "web" and that user are
-returned as {"replies": [{"id", "key", "text", "buttons"}]} and marked sent. The user id is
-the random id the page keeps in localStorage (a simulator, not an authenticated channel).
+The page polls every few seconds with `Authorization: Bearer <token>` (the token the
+server issued, bot.channels.webchat.identity); rows of the outbox for channel "web" and the
+token's user are returned as {"replies": [{"id", "key", "text", "buttons"}]} and marked
+sent. Without a valid token the answer is 401, so nobody reads another user's replies.
 """
 
 from __future__ import annotations
@@ -11,20 +12,25 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.outbox import pull_pending
+from bot.channels.webchat.identity import IDENTITY_KEY, bearer, unauthorized
 
 CHANNEL = "web"
 SESSIONS_KEY = web.AppKey("webchat_sessions", async_sessionmaker[AsyncSession])
 
 
 async def get_updates(request: web.Request) -> web.Response:
-    user = request.query.get("user", "")
-    if not 1 <= len(user) <= 64:
-        return web.json_response({"error": "invalid_user"}, status=400)
+    token = bearer(request)
+    if token is None:
+        return unauthorized("missing_token")
+    user = request.app[IDENTITY_KEY].verify(token)
+    if user is None:
+        return unauthorized("invalid_token")
     replies = await pull_pending(request.app[SESSIONS_KEY], CHANNEL, user)
     return web.json_response({"replies": replies},
                              headers={"Cache-Control": "no-store"})
 
 
 def setup(app: web.Application, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Route of the updates; app[IDENTITY_KEY] is set by bot.channels.webchat.setup."""
     app[SESSIONS_KEY] = sessions
     app.router.add_get("/api/chat/updates", get_updates)

@@ -33,7 +33,7 @@ def bot_keys(page: Any) -> list[str]:
 
 def test_phone_user_types_a_question_and_taps_a_button(base_url: str, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 360, "height": 740})
-    page.goto(base_url + "/?user=browser-phone")
+    page.goto(base_url + "/")
     page.wait_for_selector('.msg.bot[data-key="welcome"]')
     page.get_by_label("Tulis pesan").fill("brp biaya ke taiwan min")
     page.get_by_role("button", name="Kirim pesan").click()
@@ -47,9 +47,23 @@ def test_phone_user_types_a_question_and_taps_a_button(base_url: str, browser: A
 
 def test_emergency_message_gets_the_emergency_answer(base_url: str, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1366, "height": 768})
-    page.goto(base_url + "/?user=browser-desktop")
+    page.goto(base_url + "/")
     page.wait_for_selector('.msg.bot[data-key="welcome"]')
     page.get_by_label("Tulis pesan").fill("majikan ambil paspor sy")
     page.keyboard.press("Enter")
     page.wait_for_selector('.msg.bot[data-key="emergency"]')
     assert "Sumber:" in page.locator('.msg.bot[data-key="emergency"] .source').inner_text()
+
+
+def test_a_reload_keeps_the_chat_the_server_issued(base_url: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto(base_url + "/?user=someone-else")  # a chosen id is ignored
+    page.wait_for_selector('.msg.bot[data-key="welcome"]')
+    token = page.evaluate("localStorage.getItem('jalur-aman-token')")
+    assert token.startswith("web-") and "someone-else" not in token
+    page.reload()
+    page.get_by_label("Tulis pesan").fill("brp biaya ke taiwan min")
+    page.keyboard.press("Enter")
+    page.wait_for_selector('.msg.bot[data-key="costs"]')
+    assert bot_keys(page) == ["costs"]  # no second welcome: the same chat went on
+    assert page.evaluate("localStorage.getItem('jalur-aman-token')") == token

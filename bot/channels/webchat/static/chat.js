@@ -5,13 +5,14 @@
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
   var params = new URLSearchParams(window.location.search);
-  var userId = params.get("user") || localStorage.getItem("jalur-aman-user");
-  if (!userId) {
-    userId = "web-" + Math.random().toString(36).slice(2, 12);
-  }
-  localStorage.setItem("jalur-aman-user", userId);
+  // The server issues who this chat is: a signed token, kept here and sent back with every
+  // request. Without one the next message starts a new chat and the answer carries it.
+  var TOKEN_KEY = "jalur-aman-token";
+  var token = localStorage.getItem(TOKEN_KEY);
+  localStorage.removeItem("jalur-aman-user");  // id chosen by older pages; no longer used
   var ref = params.get("start") || params.get("ref");
   var seen = {};
+  var queue = Promise.resolve();  // one message at a time, in order
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
@@ -66,26 +67,55 @@
     scrollDown();
   }
 
-  function send(body) {
-    body.user = userId;
-    if (ref) { body.ref = ref; ref = null; }
+  function authHeaders(headers) {
+    if (token) { headers.Authorization = "Bearer " + token; }
+    return headers;
+  }
+
+  function forgetToken() {
+    token = null;
+    localStorage.removeItem(TOKEN_KEY);
+  }
+
+  function post(body) {
     return fetch("/api/chat", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: authHeaders({ "Content-Type": "application/json" }),
       body: JSON.stringify(body)
+    });
+  }
+
+  function deliver(body) {
+    if (ref) { body.ref = ref; ref = null; }
+    return post(body).then(function (r) {
+      if (r.status === 401 && token) {  // token no longer valid: start a new chat
+        forgetToken();
+        return post(body);
+      }
+      return r;
     }).then(function (r) {
       if (!r.ok) { throw new Error("HTTP " + r.status); }
       return r.json();
     }).then(function (data) {
+      if (data.token) {
+        token = data.token;
+        localStorage.setItem(TOKEN_KEY, token);
+      }
       (data.replies || []).forEach(addReply);
     }).catch(function () {
       addError("Pesan belum terkirim. Periksa sambungan lalu coba lagi.");
     });
   }
 
-  // Messages pushed later (e.g. staff replies), if the server offers them.
+  function send(body) {
+    queue = queue.then(function () { return deliver(body); });
+    return queue;
+  }
+
+  // Messages pushed later (e.g. staff replies) for this chat's token.
   function poll() {
-    fetch("/api/chat/updates?user=" + encodeURIComponent(userId)).then(function (r) {
+    if (!token) { return; }
+    fetch("/api/chat/updates", { headers: authHeaders({}) }).then(function (r) {
       return r.ok ? r.json() : { replies: [] };
     }).then(function (data) {
       (data.replies || []).forEach(function (reply) {
@@ -106,8 +136,7 @@
     send({ text: text });
   });
 
-  if (!localStorage.getItem("jalur-aman-started-" + userId)) {
-    localStorage.setItem("jalur-aman-started-" + userId, "1");
+  if (!token) {  // a new chat: greet, which also brings this chat's token
     send({ text: "halo" }).then(function () { input.focus(); });
   }
 })();
