@@ -26,18 +26,19 @@ from bot.metrics import (
     TURN_SECONDS,
 )
 from bot.observability import user_ref
+from storage.models import User
 
 log = logging.getLogger("bot.turn")
 
 
 class MeteredEngine(Engine):
     async def turn(self, session: AsyncSession, message: Message, *,
-                   parse: Parse | None = None) -> list[Reply]:
+                   parse: Parse | None = None, user: User | None = None) -> list[Reply]:
         channel = message.channel
         MESSAGES_IN.labels(channel).inc()
         started = time.perf_counter()
         try:
-            replies = await super().turn(session, message, parse=parse)
+            replies = await super().turn(session, message, parse=parse, user=user)
         except Exception:
             TURN_ERRORS.labels(channel).inc()
             log.warning("turn failed", extra={

@@ -100,13 +100,11 @@ class InboxWorker:
         return len(rows)
 
     async def _answer_batch(self, session: AsyncSession, rows: Sequence[Row]) -> None:
-        messages = [await self.convert(payload) for _row_id, payload in rows]
-        answerable = [m for m in messages if m is not None]
-        parses = iter(await self.engine.preparse(answerable))
-        for (row_id, _payload), message in zip(rows, messages, strict=True):
-            if message is not None:
-                replies = await self.engine.turn(session, message, parse=next(parses))
-                _enqueue(session, row_id, message, replies)
+        converted = [(row_id, await self.convert(payload)) for row_id, payload in rows]
+        answerable = [(row_id, m) for row_id, m in converted if m is not None]
+        answered = await self.engine.turns(session, [m for _row_id, m in answerable])
+        for (row_id, message), replies in zip(answerable, answered, strict=True):
+            _enqueue(session, row_id, message, replies)
         if not await inbox.claim_done_many(session, [row_id for row_id, _ in rows]):
             raise AlreadyProcessed([row_id for row_id, _ in rows])
 
@@ -118,7 +116,8 @@ class InboxWorker:
                 if not await inbox.claim_done(session, row_id):
                     raise AlreadyProcessed(row_id)
                 if message is not None:
-                    _enqueue(session, row_id, message, await self.engine.turn(session, message))
+                    [replies] = await self.engine.turns(session, [message])
+                    _enqueue(session, row_id, message, replies)
         except AlreadyProcessed:
             return True
         except Exception as exc:

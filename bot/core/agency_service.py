@@ -8,6 +8,7 @@ in-memory match) and writes imports and reports through storage.repositories.age
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.agencies import Agency, CheckResult, Register, name_key, number_key
 from bot.core.register_file import ParsedRegister, RegisterFileError, parse_register
 from storage.repositories import agencies as repo
+
+# How long a loaded register is used before looking for a newer import (made by another
+# process, e.g. the `agencies import` command): a turn should not pay a query for it.
+RECHECK_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class AgencyService:
         self.sessions = sessions
         self.today = today
         self._snapshot: Snapshot | None = None
+        self._checked = -RECHECK_SECONDS  # time.monotonic() of the last look for an import
         self._lock = asyncio.Lock()
 
     async def snapshot(self, session: AsyncSession | None = None) -> Snapshot | None:
@@ -74,10 +80,13 @@ class AgencyService:
         if session is None:
             async with self.sessions() as own:
                 return await self.snapshot(own)
+        cached = self._snapshot
+        if cached is not None and time.monotonic() - self._checked < RECHECK_SECONDS:
+            return cached  # a turn must not pay a query for a register that rarely changes
         latest = await repo.latest_import(session)
+        self._checked = time.monotonic()
         if latest is None:
             return None
-        cached = self._snapshot
         if cached is not None and cached.import_id == latest.id:
             return cached
         async with self._lock:
@@ -131,6 +140,7 @@ class AgencyService:
                 rows_read=parsed.rows_read, rows_rejected=len(parsed.rejected),
                 duplicate_names=len(parsed.duplicates), demo=demo, imported_by=imported_by,
             )
+        self._checked = -RECHECK_SECONDS  # this process sees its own import at once
         return ImportSummary(record.id, parsed, as_of)
 
     async def report(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,3 +69,11 @@ IntentAction = Callable[[Context, Parse], Awaitable[list[Reply]]]
 # An interceptor looks at free text before the NLU (e.g. an agency name in a sentence);
 # it returns replies to answer, or None to let the normal path continue.
 Interceptor = Callable[[Context, str], Awaitable[list[Reply] | None]]
+
+
+@runtime_checkable
+class Prefetcher(Protocol):
+    """A flow, interceptor's owner or after-turn hook that can load what it reads for many
+    users in one query before a batch of turns (Engine.turns), instead of one per turn."""
+
+    async def prefetch(self, session: AsyncSession, user_ids: Sequence[int]) -> None: ...

@@ -15,10 +15,17 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.content import MENU_KEY, Content
-from bot.core.context import Context, Flow, IntentAction, Interceptor
+from bot.core.context import Context, Flow, IntentAction, Interceptor, Prefetcher
 from bot.core.messages import Button, Message, Reply
 from bot.core.nlu import EMERGENCY, NLU, Parse
-from storage.repositories.users import get_or_create_user, record_unanswered, save_state
+from storage import deferred
+from storage.models import User
+from storage.repositories.users import (
+    get_or_create_user,
+    get_or_create_users,
+    record_unanswered,
+    save_state,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +70,41 @@ class Engine:
         done), so the state change and what it sends commit together or not at all."""
         async with self.sessions() as session, session.begin():
             replies = await self.turn(session, message)
+            await deferred.apply_all(session)
             if within is not None:
                 await within(session, replies)
         return replies
 
+    async def turns(self, session: AsyncSession, messages: Sequence[Message]
+                    ) -> list[list[Reply]]:
+        """Answer messages of distinct users of one channel inside the caller's transaction
+        (the inbox worker's batch): their texts classified in one call, their users and
+        what flows and hooks read about them loaded in one query each, then one turn each.
+        Counter additions are applied at the end, in a fixed order."""
+        if not messages:
+            return []
+        parses = await self.preparse(messages)
+        users = await get_or_create_users(session, messages[0].channel,
+                                          [m.external_id for m in messages])
+        for part in self._prefetchers():
+            await part.prefetch(session, [u.id for u in users.values()])
+        answered = [await self.turn(session, m, parse=p, user=users[m.external_id])
+                    for m, p in zip(messages, parses, strict=True)]
+        await deferred.apply_all(session)
+        return answered
+
+    def _prefetchers(self) -> list[Prefetcher]:
+        owners = [*self.flows.values(), *self.after_turn,
+                  *(getattr(i, "__self__", i) for i in self.interceptors)]
+        unique = {id(o): o for o in owners if isinstance(o, Prefetcher)}
+        return list(unique.values())
+
     async def turn(self, session: AsyncSession, message: Message, *,
-                   parse: Parse | None = None) -> list[Reply]:
-        """Answer one message inside the caller's transaction (the inbox worker runs a batch
-        of users' turns in one). `parse`, from `preparse`, saves classifying the text again."""
-        user = await get_or_create_user(session, message.channel, message.external_id)
+                   parse: Parse | None = None, user: User | None = None) -> list[Reply]:
+        """Answer one message inside the caller's transaction. `parse` (from `preparse`)
+        and `user` (loaded for a batch) save looking them up again."""
+        if user is None:
+            user = await get_or_create_user(session, message.channel, message.external_id)
         state = dict(user.state or {})
         ctx = Context(message, user, state, session, self.content, self.nlu,
                       is_new_user=not state.get("welcomed"))

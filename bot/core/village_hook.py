@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.agencies import name_key
 from bot.core.context import Context
@@ -56,6 +58,10 @@ class VillageHook:
         self.flow = flow
         self.today = today
 
+    async def prefetch(self, session: AsyncSession, user_ids: Sequence[int]) -> None:
+        """A batch of turns: every user's attribution in one query."""
+        await repo.prefetch_attributions(session, user_ids)
+
     async def __call__(self, ctx: Context, replies: list[Reply]) -> None:
         attribution = await repo.get_attribution(ctx.session, ctx.user.id)
         await self._offer(ctx, replies, attribution)
@@ -64,7 +70,7 @@ class VillageHook:
         week = repo.week_of(self.today())
         topic = topic_of(replies)
         if topic is not None:
-            await repo.count_topic(ctx.session, week=week, village_code=place_village or "",
+            repo.count_topic_later(ctx.session, week=week, village_code=place_village or "",
                                    district_code=place_district or "", intent=topic)
         sighted = next((r.key for r in replies if r.key in SIGHTED), None)
         last = ctx.state.get("agency_last")

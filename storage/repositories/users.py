@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -24,6 +25,17 @@ async def get_or_create_user(session: AsyncSession, channel: str, external_id: s
     except IntegrityError:
         user = (await session.execute(stmt)).scalar_one()
     return user
+
+
+async def get_or_create_users(session: AsyncSession, channel: str,
+                              external_ids: Sequence[str]) -> dict[str, User]:
+    """`get_or_create_user` for many users of one channel: one query for those who exist."""
+    stmt = select(User).where(User.channel == channel, User.external_id.in_(list(external_ids)))
+    users = {u.external_id: u for u in (await session.execute(stmt)).scalars()}
+    for external_id in external_ids:
+        if external_id not in users:
+            users[external_id] = await get_or_create_user(session, channel, external_id)
+    return users
 
 
 def save_state(user: User, state: dict[str, Any]) -> None:

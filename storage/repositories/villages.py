@@ -6,7 +6,7 @@ point at village codes). A village keeps its referral code across imports.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import deferred
 from storage.models import utcnow
 from storage.models.villages import AgencySighting, TopicCount, UserAttribution, Village
 
@@ -83,13 +84,29 @@ async def districts(session: AsyncSession) -> list[tuple[str, str, str]]:
     return [(c, d, p) for c, d, p in (await session.execute(stmt)).all()]
 
 
+_ATTRIBUTIONS = "attributions"  # session.info: user id -> attribution, from prefetch
+
+
 async def get_attribution(session: AsyncSession, user_id: int) -> UserAttribution | None:
+    known: dict[int, UserAttribution | None] = session.info.get(_ATTRIBUTIONS, {})
+    if user_id in known:
+        return known[user_id]
     return await session.get(UserAttribution, user_id)
+
+
+async def prefetch_attributions(session: AsyncSession, user_ids: Sequence[int]) -> None:
+    """Load the attributions of many users in one query (a batch of turns); later
+    get_attribution calls in this session answer from it, "none" included."""
+    stmt = select(UserAttribution).where(UserAttribution.user_id.in_(list(user_ids)))
+    found = {row.user_id: row for row in (await session.execute(stmt)).scalars()}
+    known = session.info.setdefault(_ATTRIBUTIONS, {})
+    known.update({user_id: found.get(user_id) for user_id in user_ids})
 
 
 async def set_attribution(session: AsyncSession, user_id: int, *, village_code: str | None,
                           district_code: str | None, district: str | None,
                           source: str) -> UserAttribution:
+    session.info.get(_ATTRIBUTIONS, {}).pop(user_id, None)
     row = await session.get(UserAttribution, user_id)
     now = utcnow()
     if row is None:
@@ -106,14 +123,28 @@ def week_of(day: date) -> date:
     return date.fromordinal(day.toordinal() - day.weekday())
 
 
-async def count_topic(session: AsyncSession, *, week: date, village_code: str,
+def count_topic_later(session: AsyncSession, *, week: date, village_code: str,
                       district_code: str, intent: str) -> None:
-    """Add one to the (week, village, district, intent) counter (race-safe)."""
+    """`count_topic` at the end of the transaction (storage.deferred: one addition per
+    counter per batch of turns, in a fixed order, so concurrent batches never deadlock)."""
+    deferred.add(session, _add_topic, (week, village_code, district_code, intent[:64]))
+
+
+async def _add_topic(session: AsyncSession, key: tuple[Hashable, ...], amount: int) -> None:
+    week, village_code, district_code, intent = key
+    assert isinstance(week, date)
+    await count_topic(session, week=week, village_code=str(village_code),
+                      district_code=str(district_code), intent=str(intent), amount=amount)
+
+
+async def count_topic(session: AsyncSession, *, week: date, village_code: str,
+                      district_code: str, intent: str, amount: int = 1) -> None:
+    """Add `amount` to the (week, village, district, intent) counter (race-safe)."""
     keys = (TopicCount.week == week, TopicCount.village_code == village_code,
             TopicCount.district_code == district_code, TopicCount.intent == intent)
     for _ in range(3):
         result = await session.execute(
-            update(TopicCount).where(*keys).values(count=TopicCount.count + 1)
+            update(TopicCount).where(*keys).values(count=TopicCount.count + amount)
             .execution_options(synchronize_session=False))
         if getattr(result, "rowcount", 0):
             return
@@ -121,7 +152,7 @@ async def count_topic(session: AsyncSession, *, week: date, village_code: str,
             async with session.begin_nested():
                 session.add(TopicCount(week=week, village_code=village_code,
                                        district_code=district_code, intent=intent[:64],
-                                       count=1))
+                                       count=amount))
             return
         except IntegrityError:
             continue
