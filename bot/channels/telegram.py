@@ -32,6 +32,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.gate import writing
+from bot.channels.group_commit import GroupCommit
 from bot.channels.sender import Delivery, OutboxItem, PermanentSendError
 from bot.channels.telegram_api import BotApi
 from bot.core.content import MENU_KEY
@@ -88,13 +89,21 @@ def update_key(data: Any) -> tuple[str, str] | None:
     return None
 
 
-async def store_update(sessions: async_sessionmaker[AsyncSession], data: Any) -> bool:
-    """Store one update in the inbox; False when ignored or already stored."""
+async def store_update(sessions: async_sessionmaker[AsyncSession] | GroupCommit,
+                       data: Any) -> bool:
+    """Store one update in the inbox (in a shared transaction when given a GroupCommit);
+    False when ignored or already stored."""
     key = update_key(data)
     if key is None:
         return False
-    async with writing(sessions), sessions() as session, session.begin():
+
+    async def write(session: AsyncSession) -> bool:
         return await inbox.store(session, CHANNEL, key[0], key[1], data)
+
+    if isinstance(sessions, GroupCommit):
+        return await sessions.run(write)
+    async with writing(sessions), sessions() as session, session.begin():
+        return await write(session)
 
 
 class TelegramChannel:
@@ -109,6 +118,7 @@ class TelegramChannel:
         self.bot = bot or make_bot(settings)  # updates, polling, set-webhook
         self.api = BotApi(self.bot.token, settings.telegram_api_base)  # sending
         self.on_stored: list[Any] = []  # callables run after an update is stored
+        self.stores = GroupCommit(sessions)  # a burst of webhooks: one transaction
 
     async def webhook(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -120,7 +130,7 @@ class TelegramChannel:
             data = json.loads(await request.read())
         except ValueError:
             return web.json_response({"error": "invalid_json"}, status=400)
-        if await store_update(self.sessions, data):
+        if await store_update(self.stores, data):
             for callback in self.on_stored:
                 callback()
         query = data.get("callback_query") if isinstance(data, dict) else None

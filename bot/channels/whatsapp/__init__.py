@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.gate import writing
+from bot.channels.group_commit import GroupCommit
 from bot.channels.sender import Delivery, OutboxItem, PermanentSendError
 from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.render import render, render_template
@@ -43,6 +43,7 @@ class WhatsAppChannel:
                  client: GraphClient | None = None) -> None:
         self.settings = settings
         self.sessions = sessions
+        self.stores = GroupCommit(sessions)
         self.client = client or GraphClient(settings.whatsapp_api_base,
                                             settings.whatsapp_token or "",
                                             settings.whatsapp_phone_number_id or "")
@@ -73,8 +74,9 @@ class WhatsAppChannel:
         except ValueError:
             return web.json_response({"error": "invalid_json"}, status=400)
         messages, statuses = extract(data, self.settings.whatsapp_phone_number_id)
-        stored = False
-        async with writing(self.sessions), self.sessions() as session, session.begin():
+
+        async def write(session: AsyncSession) -> bool:
+            stored = False
             for item in messages:
                 stored |= await inbox.store(session, CHANNEL, item.message_id, item.user_id,
                                             item.payload)
@@ -82,6 +84,9 @@ class WhatsAppChannel:
                                           at=item.at)
             if statuses:
                 await inbox.record_statuses(session, CHANNEL, statuses)
+            return stored
+
+        stored = await self.stores.run(write)  # a burst of webhooks: one transaction
         if stored:
             for callback in self.on_stored:
                 callback()
