@@ -3,15 +3,16 @@
 - Per-chat order: only the oldest pending row of a chat is eligible (storage query), and a
   chat has at most one send in flight; a row waiting for its retry holds back later rows.
 - Rate limits: at most one send per `per_chat_interval` to a chat and `global_per_second`
-  overall (evenly spaced).
+  overall (evenly spaced in a worker; counted in the database across all workers).
 - Retries: transient failures (network, timeouts, 5xx, 429 / retry_after, WhatsApp 130429)
   are retried with exponential backoff honouring the platform's retry_after; permanent
   ones (blocked bot, chat not found, outside the 24-hour window, invalid number) mark the
   row failed with the platform code, which staff see. Rows older than `max_age` give up.
 - Several workers: a sender claims the rows it sends (a lease in the database), so no
   two workers send the same row, and the per-chat interval is checked in the database.
-- Recovery: after an outage, the first accepted send makes every row waiting for its
-  backoff due at once, so the outbox drains as soon as the platform is back.
+- Recovery: while sends fail, one waiting row is retried every `probe_interval`; the
+  first accepted send makes every row waiting for its backoff due at once, so the outbox
+  drains within seconds of the platform coming back (backoffs are jittered ±20%).
 - At-least-once: a row is marked sent after the platform accepted it (outcomes are
   recorded in batches); a crash in between re-sends it once its claim runs out. The
   row's idempotency key is passed to the transport (WhatsApp echoes it in status
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -83,6 +85,7 @@ class Limits:
     concurrency: int = 32
     poll_interval: float = 1.0
     lease: timedelta = timedelta(seconds=60)  # a claimed row is sent again after this
+    probe_interval: float = 5.0  # while sends fail, one waiting row is retried this often
 
 
 class OutboxSender:
@@ -99,7 +102,10 @@ class OutboxSender:
         self._last_sent: dict[str, float] = {}
         self._next_global = 0.0
         self._finished: list[tuple[OutboxItem, Delivery | Exception, datetime]] = []
-        self._failing = False  # a send failed for a transient reason since the last success
+        # A send failed for a transient reason since the last success. True at start: rows
+        # may be waiting out a backoff from before a restart, so probe at once.
+        self._failing = True
+        self._last_probe = -1e9
         self._task: asyncio.Task[None] | None = None
 
     def notify(self) -> None:
@@ -130,9 +136,13 @@ class OutboxSender:
         if self._stopping or free <= 0:
             return lim.poll_interval  # a finishing send wakes the loop
         async with writing(self.sessions), self.sessions() as session, session.begin():
+            if self._failing and time.monotonic() - self._last_probe >= lim.probe_interval:
+                self._last_probe = time.monotonic()  # is the platform back? try one row
+                await push_outbox.retry_oldest_now(session, self.transport.channel)
             claimed = await push_outbox.claim_heads(
                 session, self.transport.channel, lease=lim.lease,
-                interval=timedelta(seconds=lim.per_chat_interval), limit=free)
+                interval=timedelta(seconds=lim.per_chat_interval), limit=free,
+                per_second=lim.global_per_second)
         for row in claimed:
             item = OutboxItem(row.id, row.chat, dict(row.payload), row.idempotency_key,
                               row.attempts, row.created_at)
@@ -216,7 +226,7 @@ class OutboxSender:
             await push_outbox.mark_failed(session, item.id, code="expired", error=error)
             return
         delay = min(lim.max_backoff, lim.base_backoff * 2 ** min(item.attempts, 20))
-        delay = max(delay, retry_after or 0.0)
+        delay = max(delay * random.uniform(0.8, 1.2), retry_after or 0.0)  # spread retries
         log.info("outbox %s row %s: retry in %.2fs (%s)", self.transport.channel, item.id,
                  delay, error[:200])
         await push_outbox.mark_retry(session, item.id, at=now + timedelta(seconds=delay),

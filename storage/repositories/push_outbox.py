@@ -11,12 +11,24 @@ ago is not eligible either, so the per-chat rate limit holds across workers.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, exists, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -24,6 +36,7 @@ from storage.models import utcnow
 from storage.models.complaints import OutboxMessage
 
 _T = cast(Table, OutboxMessage.__table__)
+CLAIM_LOCK = 0x4A41_1000  # + a number per channel: PostgreSQL advisory lock keys
 _other = aliased(OutboxMessage)
 
 
@@ -51,11 +64,24 @@ def _free(now: datetime) -> ColumnElement[bool]:
 
 
 async def claim_heads(session: AsyncSession, channel: str, *, lease: timedelta,
-                      interval: timedelta, limit: int, now: datetime | None = None
-                      ) -> list[Claimed]:
+                      interval: timedelta, limit: int, per_second: float | None = None,
+                      now: datetime | None = None) -> list[Claimed]:
     """Claim, for `lease`, the oldest pending row of up to `limit` chats that are due: not
-    waiting for a retry, not claimed, and not sent to within `interval`. Oldest first."""
+    waiting for a retry, not claimed, and not sent to within `interval`. Oldest first.
+
+    With `per_second`, the channel's rows sent in the last second and those claimed now
+    (by any worker) count against it too; on PostgreSQL claims of one channel are
+    serialised by a transaction advisory lock, so workers cannot share out one budget twice.
+    """
     now = now or utcnow()
+    postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+    if per_second is not None:
+        if postgres:
+            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                  {"key": CLAIM_LOCK + zlib.crc32(channel.encode()) % 1000})
+        limit = min(limit, int(per_second) - await _busy(session, channel, now))
+        if limit <= 0:
+            return []
     earlier = exists().where(_other.channel == OutboxMessage.channel,
                              _other.external_user_id == OutboxMessage.external_user_id,
                              _other.status == "pending", _other.id < OutboxMessage.id)
@@ -66,7 +92,7 @@ async def claim_heads(session: AsyncSession, channel: str, *, lease: timedelta,
              .where(OutboxMessage.channel == channel, OutboxMessage.status == "pending",
                     _free(now), ~earlier, ~recent)
              .order_by(OutboxMessage.id).limit(limit))
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if postgres:
         heads = heads.with_for_update(skip_locked=True)
     stmt = (update(OutboxMessage)
             .where(OutboxMessage.id.in_(heads.scalar_subquery()),
@@ -78,6 +104,17 @@ async def claim_heads(session: AsyncSession, channel: str, *, lease: timedelta,
             .execution_options(synchronize_session=False))
     rows = [Claimed(*row) for row in (await session.execute(stmt)).all()]
     return sorted(rows, key=lambda row: row.id)
+
+
+async def _busy(session: AsyncSession, channel: str, now: datetime) -> int:
+    """Rows of the channel sent in the last second or claimed for sending right now."""
+    sent = select(func.count()).where(OutboxMessage.channel == channel,
+                                      OutboxMessage.sent_at > now - timedelta(seconds=1))
+    claimed = select(func.count()).where(OutboxMessage.channel == channel,
+                                         OutboxMessage.status == "pending",
+                                         OutboxMessage.claimed_until > now)
+    return int((await session.execute(sent)).scalar_one()) + int(
+        (await session.execute(claimed)).scalar_one())
 
 
 _MARK_SENT = (update(_T)
@@ -132,6 +169,21 @@ async def retry_now(session: AsyncSession, channel: str, *, now: datetime | None
             .values(next_attempt_at=None).execution_options(synchronize_session=False))
     result = await session.execute(stmt)
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def retry_oldest_now(session: AsyncSession, channel: str, *,
+                           now: datetime | None = None) -> bool:
+    """Make the oldest row waiting for a retry due now: a probe of whether the platform is
+    back (if it is, its success brings every other waiting row forward)."""
+    now = now or utcnow()
+    oldest = (select(func.min(OutboxMessage.id))
+              .where(OutboxMessage.channel == channel, OutboxMessage.status == "pending",
+                     OutboxMessage.next_attempt_at > now,
+                     or_(OutboxMessage.claimed_until.is_(None),
+                         OutboxMessage.claimed_until <= now)).scalar_subquery())
+    stmt = (update(OutboxMessage).where(OutboxMessage.id == oldest)
+            .values(next_attempt_at=None).execution_options(synchronize_session=False))
+    return bool(getattr(await session.execute(stmt), "rowcount", 0))
 
 
 async def recent_for_chat(session: AsyncSession, channel: str, chat: str,

@@ -164,3 +164,36 @@ async def test_replies_waiting_for_a_backoff_go_out_as_soon_as_the_platform_is_b
     rows = await wait_settled(h, 10)
     assert {r.status for r in rows} == {"sent"}
     assert len(h.telegram.sent()) == 7
+
+
+async def test_while_the_platform_is_down_a_probe_finds_it_back_without_new_replies(
+        harness_factory: HarnessFactory) -> None:
+    probing = Limits(per_chat_interval=0.02, global_per_second=1000, base_backoff=60,
+                     max_backoff=60, poll_interval=0.05, probe_interval=0.3)
+    h: Harness = await harness_factory(limits=probing)
+    h.telegram.outage(0.5, "500")
+    for chat in ("811", "812", "813"):
+        await enqueue(h, chat, 2)
+    rows = await wait_settled(h, 10)  # well before the 60 s backoff runs out
+    assert {r.status for r in rows} == {"sent"}
+    assert len(h.telegram.sent()) == 6
+
+
+async def test_global_rate_limit_holds_across_two_senders(
+        harness_factory: HarnessFactory, database_url: str) -> None:
+    limits = Limits(per_chat_interval=0.02, global_per_second=5, poll_interval=0.05)
+    h: Harness = await harness_factory(database_url, limits=limits)
+    first = h.channels.runtimes["telegram"].sender
+    second = OutboxSender(h.bot.sessions, first.transport, limits)
+    second.start()
+    try:
+        for chat in range(820, 835):
+            await enqueue(h, str(chat), 1)
+            second.notify()
+        rows = await wait_settled(h, 30)
+    finally:
+        await second.stop()
+    assert len(rows) == 15 and {r.status for r in rows} == {"sent"}
+    times = sorted(c.at for c in h.telegram.sent())
+    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert busiest <= 5 + 1  # one of slack: send times are taken after the platform answers
