@@ -14,7 +14,7 @@ from typing import Any
 from bot.core.complaints import STATUSES
 from bot.settings import get_settings
 from storage import db
-from storage.repositories import complaints as repo
+from storage.repositories import complaint_views
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +35,7 @@ async def _rows(status: str | None) -> list[dict[str, Any]]:
     try:
         await db.upgrade(engine)
         async with db.session_factory(engine)() as session:
-            found = await repo.list_all(session, status=status)
+            found = await complaint_views.list_all(session, status=status)
             return [{
                 "ticket": c.ticket, "status": c.status, "category": c.category,
                 "office": c.office_code, "urgent": c.urgent,

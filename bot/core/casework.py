@@ -28,9 +28,9 @@ from bot.core.complaints import TRANSITIONS, Offices
 from bot.core.content import Content
 from storage.models import User, utcnow
 from storage.models.complaints import Complaint, ComplaintEvent, ComplaintMessage, Evidence, Staff
-from storage.repositories import complaints as repo
-from storage.repositories import outbox
-from storage.repositories.complaints import VIEWS, Actor
+from storage.repositories import complaint_queue, complaint_records, complaint_views, outbox
+from storage.repositories.complaint_records import Actor
+from storage.repositories.complaint_views import VIEWS
 
 SUPERVISORS = ("supervisor", "admin")
 
@@ -80,29 +80,31 @@ class Casework:
             return []
         if view == "all" and staff.role not in SUPERVISORS:
             raise Forbidden("view 'all' is for supervisors")
-        await repo.release_expired(session, office_code=staff.office_code)
-        return await repo.list_view(session, office_code=staff.office_code, view=view,
-                                    staff_id=staff.id, limit=limit, offset=offset)
+        await complaint_queue.release_expired(session, office_code=staff.office_code)
+        return await complaint_views.list_view(session, office_code=staff.office_code,
+                                               view=view, staff_id=staff.id, limit=limit,
+                                               offset=offset)
 
     async def counts(self, session: AsyncSession, staff: Staff) -> dict[str, int]:
-        return {view: await repo.count_view(session, office_code=staff.office_code,
-                                            view=view, staff_id=staff.id) for view in VIEWS}
+        return {view: await complaint_views.count_view(session, office_code=staff.office_code,
+                                                       view=view, staff_id=staff.id)
+                for view in VIEWS}
 
     async def case(self, session: AsyncSession, staff: Staff, complaint_id: int) -> CaseView:
         complaint = await self._get(session, staff, complaint_id)
-        return CaseView(complaint, await repo.events(session, complaint.id),
-                        await repo.messages(session, complaint.id),
-                        await repo.evidence(session, complaint.id),
+        return CaseView(complaint, await complaint_views.events(session, complaint.id),
+                        await complaint_views.messages(session, complaint.id),
+                        await complaint_views.evidence(session, complaint.id),
                         self.offices.name(complaint.office_code))
 
     # --- queue ---------------------------------------------------------------------
     async def claim_next(self, session: AsyncSession, staff: Staff) -> Complaint | None:
         """Take the most urgent, then oldest, queued case of the office (atomic)."""
         self._active(staff)
-        await repo.release_expired(session, office_code=staff.office_code)
-        claimed = await repo.claim_next(session, office_code=staff.office_code,
-                                        staff_id=staff.id, lease_until=utcnow() + self.lease,
-                                        actor=self._actor(staff))
+        await complaint_queue.release_expired(session, office_code=staff.office_code)
+        claimed = await complaint_queue.claim_next(
+            session, office_code=staff.office_code, staff_id=staff.id,
+            lease_until=utcnow() + self.lease, actor=self._actor(staff))
         return None if claimed is None else await self._get(session, staff, claimed)
 
     async def claim(self, session: AsyncSession, staff: Staff, complaint_id: int) -> Complaint:
@@ -126,13 +128,14 @@ class Casework:
         body = body.strip()[:4000]
         if not body:
             raise CaseError("empty reply")
-        message = await repo.add_message(session, complaint.id, "staff", body,
-                                         staff_id=staff.id)
+        message = await complaint_records.add_message(session, complaint.id, "staff", body,
+                                                      staff_id=staff.id)
         if request_info and complaint.status != "waiting_on_complainant":
             await self._move(session, staff, complaint.id, ("assigned",),
                              "waiting_on_complainant", "info_requested", body=None)
         else:
-            await repo.add_event(session, complaint.id, "replied", self._actor(staff))
+            await complaint_records.add_event(session, complaint.id, "replied",
+                                              self._actor(staff))
         await self._touch(session, staff, complaint)
         key = "complaint.staff_request" if request_info else "complaint.staff_reply"
         await self._notify(session, complaint, key, f"m{message.id}", body=body)
@@ -149,15 +152,15 @@ class Casework:
         complaint = await self._get(session, staff, complaint_id)
         if not body.strip():
             raise CaseError("empty note")
-        await repo.add_event(session, complaint.id, "note", self._actor(staff),
-                             body=body.strip()[:4000])
+        await complaint_records.add_event(session, complaint.id, "note", self._actor(staff),
+                                          body=body.strip()[:4000])
 
     async def release_to_bot(self, session: AsyncSession, staff: Staff,
                              complaint_id: int) -> None:
         """End the human handoff: the bot answers the complainant again."""
         complaint = await self._own(session, staff, complaint_id)
-        await repo.update_fields(session, complaint.id, "handoff_released",
-                                 self._actor(staff), bot_released=True)
+        await complaint_queue.update_fields(session, complaint.id, "handoff_released",
+                                            self._actor(staff), bot_released=True)
 
     # --- outcome -------------------------------------------------------------------
     async def resolve(self, session: AsyncSession, staff: Staff, complaint_id: int,
@@ -191,9 +194,10 @@ class Casework:
         """Flag for supervisors (and mark urgent) with the reason in the event log."""
         self._active(staff)
         complaint = await self._get(session, staff, complaint_id)
-        await repo.update_fields(session, complaint.id, "escalated", self._actor(staff),
-                                 body=reason.strip()[:2000] or None, escalated=True,
-                                 urgent=True)
+        await complaint_queue.update_fields(session, complaint.id, "escalated",
+                                            self._actor(staff),
+                                            body=reason.strip()[:2000] or None,
+                                            escalated=True, urgent=True)
 
     async def reassign(self, session: AsyncSession, staff: Staff, complaint_id: int, *,
                        office_code: str | None = None, handler: Staff | None = None) -> None:
@@ -227,7 +231,8 @@ class Casework:
             raise Forbidden("account disabled")
 
     async def _get(self, session: AsyncSession, staff: Staff, complaint_id: int) -> Complaint:
-        complaint = await repo.get(session, complaint_id, office_code=staff.office_code)
+        complaint = await complaint_views.get(session, complaint_id,
+                                              office_code=staff.office_code)
         if complaint is None or not staff.active:
             raise NotFound("no such case in your office")
         await session.refresh(complaint)
@@ -243,9 +248,9 @@ class Casework:
                     expected: tuple[str, ...], new: str, kind: str, body: str | None = None,
                     **values: object) -> str:
         expected = tuple(s for s in expected if new in TRANSITIONS.get(s, ()))
-        old = await repo.compare_and_set(session, complaint_id, expected=expected,
-                                         new_status=new, kind=kind, actor=self._actor(staff),
-                                         body=body, office_code=staff.office_code, **values)
+        old = await complaint_queue.compare_and_set(
+            session, complaint_id, expected=expected, new_status=new, kind=kind,
+            actor=self._actor(staff), body=body, office_code=staff.office_code, **values)
         if old is None:
             raise Conflict("the case is not in a state that allows this")
         return old

@@ -28,9 +28,9 @@ from bot.core import tickets
 from storage.models import Unanswered, User
 from storage.models.complaints import Complaint
 from storage.repositories import agencies as agency_repo
-from storage.repositories import complaints as repo
+from storage.repositories import complainant_cases, complaint_queue, complaint_records
 from storage.repositories import inbox as inbox_repo
-from storage.repositories.complaints import Actor, EvidenceRef, NewComplaint
+from storage.repositories.complaint_records import Actor, EvidenceRef, NewComplaint
 
 STATUSES = ("new", "assigned", "waiting_on_complainant", "resolved", "closed", "reopened")
 TRANSITIONS: Mapping[str, frozenset[str]] = {
@@ -162,7 +162,7 @@ async def file_complaint(
     for attempt in range(5):
         try:
             async with session.begin_nested():
-                complaint = await repo.create_complaint(
+                complaint = await complaint_records.create_complaint(
                     session, new, ticket=tickets.new_ticket(),
                     secret_hash=tickets.hash_secret(secret), actor=actor)
             return complaint, secret
@@ -177,12 +177,12 @@ async def attach_message(session: AsyncSession, complaint: Complaint, body: str,
     """A complainant's message during handoff: stored on the case with an event; a case
     waiting on the complainant goes back to the handler ("assigned")."""
     actor = Actor("complainant", str(user.id), channel)
-    await repo.add_message(session, complaint.id, "complainant", body[:4000])
-    moved = await repo.compare_and_set(
+    await complaint_records.add_message(session, complaint.id, "complainant", body[:4000])
+    moved = await complaint_queue.compare_and_set(
         session, complaint.id, expected=("waiting_on_complainant",), new_status="assigned",
         kind="complainant_replied", actor=actor)
     if moved is None:
-        await repo.add_event(session, complaint.id, "complainant_message", actor)
+        await complaint_records.add_event(session, complaint.id, "complainant_message", actor)
 
 
 def may_view_status(complaint: Complaint | None, user: User, secret: str | None) -> bool:
@@ -198,7 +198,8 @@ async def delete_personal_data(session: AsyncSession, user: User) -> list[int]:
     """"hapus data saya": anonymise the user's complaints (open ones are closed), drop
     their outbox rows and unanswered-message texts, and detach the chat identity so the
     user row keeps only anonymous counts (channel, referral, dates)."""
-    ids = list(await repo.anonymise_user(session, user.id, user.channel, user.external_id))
+    ids = list(await complainant_cases.anonymise_user(session, user.id, user.channel,
+                                                      user.external_id))
     await session.execute(delete(Unanswered).where(Unanswered.user_id == user.id))
     await agency_repo.detach_user_reports(session, user.id)
     await inbox_repo.forget_user(session, user.channel, user.external_id)

@@ -18,7 +18,7 @@ from bot.dashboard.app import FLASH_KEY, Dashboard, StaffUser, current_staff, pa
 from bot.dashboard.labels import FLASH, VIEW_LABELS
 from storage.models import utcnow
 from storage.models.complaints import Complaint
-from storage.repositories import complaints as repo
+from storage.repositories import complaint_queue, complaint_views
 from storage.repositories import dashboard_queries as dq
 from storage.repositories import staff as staff_repo
 
@@ -49,7 +49,8 @@ async def _tabs(db: AsyncSession, dash: Dashboard, staff: StaffUser) -> list[Tab
         if name == "overdue":
             count = await dq.count_overdue(db, office_code=office, **_cutoffs(dash, utcnow()))
         else:
-            count = await repo.count_view(db, office_code=office, view=name, staff_id=staff.id)
+            count = await complaint_views.count_view(db, office_code=office, view=name,
+                                                     staff_id=staff.id)
         tabs.append(Tab(name, label, count, alert=name in ("urgent", "overdue", "new")))
     return tabs
 
@@ -59,8 +60,8 @@ async def _rows(db: AsyncSession, dash: Dashboard, staff: StaffUser, view: str,
     if view == "overdue":
         return await dq.list_overdue(db, office_code=staff.office_code, limit=PAGE_SIZE,
                                      **_cutoffs(dash, utcnow()))
-    return await repo.list_view(db, office_code=staff.office_code, view=view,
-                                staff_id=staff.id, status=status, limit=PAGE_SIZE)
+    return await complaint_views.list_view(db, office_code=staff.office_code, view=view,
+                                           staff_id=staff.id, status=status, limit=PAGE_SIZE)
 
 
 def _flash(request: web.Request) -> dict[str, Any]:
@@ -86,7 +87,7 @@ async def queue(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden()
     status = request.query.get("status") or None
     async with dash.bot.sessions() as db, db.begin():
-        await repo.release_expired(db, office_code=staff.office_code)
+        await complaint_queue.release_expired(db, office_code=staff.office_code)
         tabs = await _tabs(db, dash, staff)
         rows = await _rows(db, dash, staff, view, status)
         handlers = {s.id: s.username for s in await staff_repo.list_staff(db, staff.office_code)}
@@ -119,7 +120,7 @@ async def load_case(db: AsyncSession, staff: StaffUser, raw_id: str) -> Complain
         complaint_id = int(raw_id)
     except ValueError:
         raise web.HTTPNotFound() from None
-    complaint = await repo.get(db, complaint_id, office_code=staff.office_code)
+    complaint = await complaint_views.get(db, complaint_id, office_code=staff.office_code)
     if complaint is None:
         raise web.HTTPNotFound()
     return complaint
@@ -132,9 +133,9 @@ async def case_page(request: web.Request) -> web.StreamResponse:
         tabs = await _tabs(db, dash, staff)
         colleagues = await staff_repo.list_staff(db, staff.office_code)
         names = {s.id: s.username for s in colleagues}
-        messages = await repo.messages(db, complaint.id)
-        events = await repo.events(db, complaint.id)
-        evidence = await repo.evidence(db, complaint.id)
+        messages = await complaint_views.messages(db, complaint.id)
+        events = await complaint_views.events(db, complaint.id)
+        evidence = await complaint_views.evidence(db, complaint.id)
         stamp_value = await dq.case_stamp(db, complaint.id)
     canned = dash.config.filled(dash.bot.content, complaint.ticket)
     mine = complaint.assigned_to == staff.id
@@ -145,7 +146,7 @@ async def case_page(request: web.Request) -> web.StreamResponse:
                 canned=canned, mine=mine,
                 may_work=mine or staff.is_supervisor,
                 colleagues=[s for s in colleagues if s.active and s.id != complaint.assigned_to],
-                overdue=_is_past(overdue_at) and complaint.status not in repo.FINISHED,
+                overdue=_is_past(overdue_at) and complaint.status not in complaint_queue.FINISHED,
                 **_flash(request))
 
 

@@ -1,7 +1,7 @@
 """Queries only the staff dashboard needs: the SLA "overdue" view, the queue change stamp
 used by auto-refresh, the CSV export, and the staff audit log (sign-in, export).
 
-Like storage.repositories.complaints, every complaint query is scoped to one office and
+Like storage.repositories.complaint_views, every complaint query is scoped to one office and
 fails closed: no office code finds nothing.
 """
 

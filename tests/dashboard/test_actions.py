@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.composition import Bot
 from bot.core.complaints import attach_message
 from storage.models.complaints import Complaint, OutboxMessage
-from storage.repositories import complaints as repo
+from storage.repositories import complaint_views
 from storage.repositories.users import get_or_create_user
 from tests.dashboard.conftest import Client, add_complaint, add_staff, login, post
 
@@ -29,7 +29,7 @@ async def _outbox(bot: Bot) -> list[OutboxMessage]:
 
 async def _events(bot: Bot, cid: int) -> list[str]:
     async with bot.sessions() as db:
-        return [e.kind for e in await repo.events(db, cid)]
+        return [e.kind for e in await complaint_views.events(db, cid)]
 
 
 async def test_claim_reply_resolve_reaches_the_complainant(client: Client, bot: Bot) -> None:

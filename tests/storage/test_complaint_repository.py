@@ -20,10 +20,9 @@ from bot.settings import PROJECT_ROOT
 from storage import db
 from storage.models import utcnow
 from storage.models.complaints import AppendOnlyError, Complaint, OutboxMessage, Staff
-from storage.repositories import complaints as repo
-from storage.repositories import outbox
+from storage.repositories import complaint_queue, complaint_records, complaint_views, outbox
 from storage.repositories import staff as staff_repo
-from storage.repositories.complaints import Actor, NewComplaint
+from storage.repositories.complaint_records import Actor, NewComplaint
 from storage.repositories.users import get_or_create_user
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -43,7 +42,7 @@ async def _file(sessions: Sessions, n: int, office: str = "A", *, urgent_every: 
     async with sessions() as session, session.begin():
         for i in range(n):
             urgent = bool(urgent_every) and i % urgent_every == 0
-            c = await repo.create_complaint(session, NewComplaint(
+            c = await complaint_records.create_complaint(session, NewComplaint(
                 category="other", channel="web", office_code=office, urgent=urgent,
                 user_id=user_id, description=f"cerita {i}"), ticket=new_ticket(),
                 secret_hash=None)
@@ -66,8 +65,9 @@ async def test_concurrent_claimers_claim_every_complaint_exactly_once(
     async def claimer(me: int) -> None:
         while True:
             async with sessions() as session, session.begin():
-                got = await repo.claim_next(session, office_code="A", staff_id=me,
-                                            lease_until=utcnow() + timedelta(minutes=5))
+                got = await complaint_queue.claim_next(
+                    session, office_code="A", staff_id=me,
+                    lease_until=utcnow() + timedelta(minutes=5))
             if got is None:
                 return
             claims.append((got, me))
@@ -81,7 +81,7 @@ async def test_concurrent_claimers_claim_every_complaint_exactly_once(
         rows = (await session.execute(select(Complaint))).scalars().all()
         assert {r.status for r in rows} == {"assigned"}
         assert all(r.assigned_to == dict(claims)[r.id] for r in rows)
-        claimed_events = [e for cid in ids for e in await repo.events(session, cid)
+        claimed_events = [e for cid in ids for e in await complaint_views.events(session, cid)
                           if e.kind == "claimed"]
         assert len(claimed_events) == len(ids)
 
@@ -92,8 +92,8 @@ async def test_claim_order_is_urgent_first_then_oldest(sessions: Sessions) -> No
     got = []
     for _ in range(5):
         async with sessions() as session, session.begin():
-            got.append(await repo.claim_next(session, office_code="A", staff_id=me.id,
-                                             lease_until=utcnow()))
+            got.append(await complaint_queue.claim_next(session, office_code="A",
+                                                        staff_id=me.id, lease_until=utcnow()))
     assert got == [ids[0], ids[3], ids[1], ids[2], ids[4]]
 
 
@@ -101,30 +101,32 @@ async def test_scoping_fails_closed(sessions: Sessions) -> None:
     [a] = await _file(sessions, 1, "A")
     [b] = await _file(sessions, 1, "B")
     async with sessions() as session:
-        assert await repo.get(session, a, office_code="A") is not None
-        assert await repo.get(session, b, office_code="A") is None
-        assert await repo.get(session, a, office_code=None) is None
-        assert [c.id for c in await repo.list_view(session, office_code="A", view="all")] == [a]
-        assert await repo.list_view(session, office_code="", view="all") == []
+        assert await complaint_views.get(session, a, office_code="A") is not None
+        assert await complaint_views.get(session, b, office_code="A") is None
+        assert await complaint_views.get(session, a, office_code=None) is None
+        assert [c.id for c in await complaint_views.list_view(
+            session, office_code="A", view="all")] == [a]
+        assert await complaint_views.list_view(session, office_code="", view="all") == []
     async with sessions() as session, session.begin():
-        assert await repo.claim_next(session, office_code="", staff_id=1,
-                                     lease_until=utcnow()) is None
-        assert await repo.compare_and_set(session, b, expected=("new",), new_status="assigned",
-                                          kind="claimed", actor=Actor("staff", "1"),
-                                          office_code="A") is None
+        assert await complaint_queue.claim_next(session, office_code="", staff_id=1,
+                                                lease_until=utcnow()) is None
+        assert await complaint_queue.compare_and_set(
+            session, b, expected=("new",), new_status="assigned", kind="claimed",
+            actor=Actor("staff", "1"), office_code="A") is None
 
 
 async def test_compare_and_set_and_append_only_events(sessions: Sessions) -> None:
     [cid] = await _file(sessions, 1)
     actor = Actor("staff", "1", "dashboard")
     async with sessions() as session, session.begin():
-        assert await repo.compare_and_set(session, cid, expected=("resolved",),
-                                          new_status="closed", kind="closed", actor=actor) is None
-        assert await repo.compare_and_set(session, cid, expected=("new",),
-                                          new_status="assigned", kind="claimed",
-                                          actor=actor) == "new"
+        assert await complaint_queue.compare_and_set(
+            session, cid, expected=("resolved",), new_status="closed", kind="closed",
+            actor=actor) is None
+        assert await complaint_queue.compare_and_set(
+            session, cid, expected=("new",), new_status="assigned", kind="claimed",
+            actor=actor) == "new"
     async with sessions() as session:
-        evs = await repo.events(session, cid)
+        evs = await complaint_views.events(session, cid)
         assert [(e.kind, e.old_status, e.new_status) for e in evs] == [
             ("created", None, "new"), ("claimed", "new", "assigned")]
         evs[0].body = "changed"
@@ -132,7 +134,7 @@ async def test_compare_and_set_and_append_only_events(sessions: Sessions) -> Non
             await session.flush()
         await session.rollback()
         async with session.begin():
-            await session.delete((await repo.events(session, cid))[0])
+            await session.delete((await complaint_views.events(session, cid))[0])
             with pytest.raises(AppendOnlyError):
                 await session.flush()
 
@@ -141,18 +143,18 @@ async def test_lease_expiry_returns_case_to_queue_flagged(sessions: Sessions) ->
     [cid] = await _file(sessions, 1)
     me = await _staff(sessions, "ani")
     async with sessions() as session, session.begin():
-        await repo.claim_next(session, office_code="A", staff_id=me.id,
-                              lease_until=utcnow() - timedelta(seconds=1))
+        await complaint_queue.claim_next(session, office_code="A", staff_id=me.id,
+                                         lease_until=utcnow() - timedelta(seconds=1))
     async with sessions() as session, session.begin():
-        assert await repo.release_expired(session) == [cid]
-        assert await repo.release_expired(session) == []
+        assert await complaint_queue.release_expired(session) == [cid]
+        assert await complaint_queue.release_expired(session) == []
     async with sessions() as session:
-        c = await repo.get(session, cid, office_code="A")
+        c = await complaint_views.get(session, cid, office_code="A")
         assert c is not None and c.status == "new" and c.flagged_overdue
         assert c.assigned_to is None
-        assert [x.id for x in await repo.list_view(session, office_code="A",
-                                                   view="overdue")] == [cid]
-        assert (await repo.events(session, cid))[-1].kind == "lease_expired"
+        assert [x.id for x in await complaint_views.list_view(session, office_code="A",
+                                                              view="overdue")] == [cid]
+        assert (await complaint_views.events(session, cid))[-1].kind == "lease_expired"
 
 
 async def test_staff_reply_writes_message_event_and_outbox_together(
@@ -179,9 +181,9 @@ async def test_staff_reply_writes_message_event_and_outbox_together(
     async with sessions() as session, session.begin():
         rows = await outbox.take_pending(session, "web", "u1")
         assert [r.payload["key"] for r in rows] == ["complaint.staff_request"]
-        c = await repo.get(session, cid, office_code="A")
+        c = await complaint_views.get(session, cid, office_code="A")
         assert c is not None and c.status == "waiting_on_complainant"
-        assert [m.sender for m in await repo.messages(session, cid)] == ["staff"]
+        assert [m.sender for m in await complaint_views.messages(session, cid)] == ["staff"]
         outbox.mark_sent(rows[0])
     # A failing reply (empty body) leaves no message and no outbox row behind.
     with pytest.raises(Exception):  # noqa: B017
@@ -189,7 +191,7 @@ async def test_staff_reply_writes_message_event_and_outbox_together(
             await work.resolve(session, handler, cid)
             await work.reply(session, handler, cid, "   ")
     async with sessions() as session:
-        c = await repo.get(session, cid, office_code="A")
+        c = await complaint_views.get(session, cid, office_code="A")
         assert c is not None and c.status == "waiting_on_complainant"
         pending = (await session.execute(select(OutboxMessage).where(
             OutboxMessage.status == "pending"))).scalars().all()

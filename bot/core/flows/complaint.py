@@ -21,7 +21,7 @@ from bot.core.agency_service import AgencyService
 from bot.core.complaints import AFFECTED, CATEGORIES, Offices, file_complaint
 from bot.core.context import Context
 from bot.core.messages import Button, Reply
-from storage.repositories.complaints import add_event
+from storage.repositories.complaint_records import add_event
 
 NAME = "complaint"
 STEPS = ("consent", "affected", "category", "agency", "country", "city", "province",

@@ -20,7 +20,7 @@ from bot.core.complaints import Offices, attach_message, delete_personal_data, m
 from bot.core.context import Context
 from bot.core.messages import Button, Reply
 from bot.core.nlu import Parse
-from storage.repositories import complaints as repo
+from storage.repositories import complainant_cases
 
 DELETE_NAME = "delete_data"
 _DELETE = re.compile(r"\b(hapus|hapuskan|delete)\s+(semua\s+)?(data|dataku)\b", re.IGNORECASE)
@@ -40,12 +40,12 @@ class ComplaintFollowUp:
         text = ctx.message.text or ""
         ticket = tickets.find_ticket(text)
         if ticket is None:
-            mine = await repo.for_user(ctx.session, ctx.user.id)
+            mine = await complainant_cases.for_user(ctx.session, ctx.user.id)
             if not mine:
                 return [ctx.render("complaint_status")]
             return [self._status_reply(ctx, mine[0].ticket, mine[0].status,
                                        mine[0].office_code)]
-        complaint = await repo.get_by_ticket(ctx.session, ticket)
+        complaint = await complainant_cases.get_by_ticket(ctx.session, ticket)
         if complaint is None or not may_view_status(complaint, ctx.user,
                                                     tickets.find_secret(text)):
             return [ctx.render("complaint_status.not_found")]
@@ -65,7 +65,7 @@ class ComplaintFollowUp:
 
     # -- handoff ------------------------------------------------------------------------
     async def human_handoff(self, ctx: Context, _parse: Parse) -> list[Reply]:
-        case = await repo.open_handoff_case(ctx.session, ctx.user.id)
+        case = await complainant_cases.open_handoff_case(ctx.session, ctx.user.id)
         if case is not None:
             return [ctx.render("human_handoff.attached", ticket=case.ticket)]
         buttons = [ctx.content.button("complaint"), ctx.content.button("emergency"),
@@ -76,7 +76,7 @@ class ComplaintFollowUp:
         """Interceptor: attach the message to the user's open case (bot stays quiet)."""
         if text.strip().lower() in _ESCAPE:
             return None
-        case = await repo.open_handoff_case(ctx.session, ctx.user.id)
+        case = await complainant_cases.open_handoff_case(ctx.session, ctx.user.id)
         if case is None:
             return None
         await attach_message(ctx.session, case, text, user=ctx.user,

@@ -16,8 +16,7 @@ from bot.settings import Settings
 from storage.models import User
 from storage.models.agencies import AgencyReport
 from storage.models.complaints import Complaint, ComplaintMessage, Staff
-from storage.repositories import complaints as repo
-from storage.repositories import outbox
+from storage.repositories import complaint_views, outbox
 from storage.repositories.staff import create_staff
 
 
@@ -81,7 +80,7 @@ async def test_agency_named_in_intake_is_checked_for_the_handler(bot: Bot) -> No
     await say(bot, button="complaint:pick:confirm:yes")
     [c] = await complaints(bot)
     async with bot.sessions() as session:
-        kinds = [e.kind for e in await repo.events(session, c.id)]
+        kinds = [e.kind for e in await complaint_views.events(session, c.id)]
     assert "agency_checked" in kinds
 
 
@@ -183,9 +182,9 @@ async def test_handoff_attaches_messages_and_staff_reply_reaches_outbox(bot: Bot
     assert keys(await say(bot, text="sudah bayar 15 juta ke agen")) == [
         "human_handoff.attached"]
     async with bot.sessions() as session:
-        case = await repo.get(session, c.id, office_code=c.office_code)
+        case = await complaint_views.get(session, c.id, office_code=c.office_code)
         assert case is not None and case.status == "assigned"
-        assert [m.sender for m in await repo.messages(session, c.id)] == [
+        assert [m.sender for m in await complaint_views.messages(session, c.id)] == [
             "staff", "complainant"]
     async with bot.sessions() as session, session.begin():
         await work.resolve(session, staff, c.id)
