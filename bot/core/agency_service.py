@@ -81,13 +81,14 @@ class AgencyService:
             async with self.sessions() as own:
                 return await self.snapshot(own)
         cached = self._snapshot
-        if cached is not None and time.monotonic() - self._checked < RECHECK_SECONDS:
+        if time.monotonic() - self._checked < RECHECK_SECONDS:
             return cached  # a turn must not pay a query for a register that rarely changes
         latest = await repo.latest_import(session)
-        self._checked = time.monotonic()
         if latest is None:
+            self._snapshot, self._checked = None, time.monotonic()
             return None
         if cached is not None and cached.import_id == latest.id:
+            self._checked = time.monotonic()
             return cached
         async with self._lock:
             if self._snapshot is None or self._snapshot.import_id != latest.id:
@@ -100,6 +101,7 @@ class AgencyService:
                 )
                 self._snapshot = Snapshot(latest.id, latest.as_of, latest.source,
                                           latest.demo, register)
+            self._checked = time.monotonic()
             return self._snapshot
 
     async def check(self, query: str, session: AsyncSession | None = None) -> Outcome:

@@ -30,9 +30,15 @@ async def for_user(session: AsyncSession, user_id: int) -> list[Complaint]:
     return list((await session.execute(stmt)).scalars())
 
 
+_OPEN_HANDOFF = "open_handoff_cases"  # session.info: user id -> case, from prefetch
+
+
 async def open_handoff_case(session: AsyncSession, user_id: int) -> Complaint | None:
     """The user's newest case a handler is working on (assigned / waiting on them) and
     has not released back to the bot: while it exists, the user talks to staff."""
+    known: dict[int, Complaint | None] = session.info.get(_OPEN_HANDOFF, {})
+    if user_id in known:
+        return known[user_id]
     stmt = select(Complaint).where(
         Complaint.user_id == user_id, Complaint.status.in_(HANDOFF),
         Complaint.bot_released.is_(False),
@@ -40,11 +46,24 @@ async def open_handoff_case(session: AsyncSession, user_id: int) -> Complaint | 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def prefetch_open_handoff_cases(session: AsyncSession, user_ids: Sequence[int]) -> None:
+    """`open_handoff_case` of many users in one query (a batch of turns); later calls in
+    this session answer from it, "none" included."""
+    stmt = select(Complaint).where(
+        Complaint.user_id.in_(list(user_ids)), Complaint.status.in_(HANDOFF),
+        Complaint.bot_released.is_(False),
+    ).order_by(Complaint.updated_at)
+    newest = {c.user_id: c for c in (await session.execute(stmt)).scalars()}
+    known = session.info.setdefault(_OPEN_HANDOFF, {})
+    known.update({user_id: newest.get(user_id) for user_id in user_ids})
+
+
 async def anonymise_user(session: AsyncSession, user_id: int, channel: str,
                          external_id: str) -> Sequence[int]:
     """Delete a user's personal data from complaints: PII fields nulled, message texts
     and evidence references removed, the user's outbox rows dropped, open cases closed.
     Category, country, province, office, status and dates stay for anonymous counts."""
+    session.info.get(_OPEN_HANDOFF, {}).pop(user_id, None)
     ids = [c.id for c in await for_user(session, user_id)]
     actor = Actor("complainant", str(user_id), channel)
     for complaint_id in ids:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import JSON, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,14 +36,26 @@ def cap_payload(payload: dict[str, Any]) -> dict[str, Any]:
     return payload if size <= MAX_PAYLOAD_BYTES else {"_trimmed": True, "_size": size}
 
 
+_STORE: dict[str, Any] = {}  # dialect -> the insert below, built once (a hot path)
+
+
+def _store_statement(session: AsyncSession) -> Any:
+    dialect = _dialect(session)
+    if dialect not in _STORE:
+        _STORE[dialect] = _insert(session, InboxUpdate).values(
+            platform=bindparam("platform"), update_id=bindparam("update_id"),
+            user_id=bindparam("user_id"), payload=bindparam("payload", type_=JSON),
+            status="pending", attempts=0, created_at=bindparam("created_at"),
+        ).on_conflict_do_nothing(index_elements=["platform", "update_id"])
+    return _STORE[dialect]
+
+
 async def store(session: AsyncSession, platform: str, update_id: str, user_id: str,
                 payload: dict[str, Any]) -> bool:
     """Insert one update; False when it was already stored (a duplicate delivery)."""
-    stmt = _insert(session, InboxUpdate).values(
-        platform=platform, update_id=update_id[:128], user_id=user_id[:128],
-        payload=cap_payload(payload), status="pending", attempts=0, created_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["platform", "update_id"])
-    result = await session.execute(stmt)
+    result = await session.execute(_store_statement(session), {
+        "platform": platform, "update_id": update_id[:128], "user_id": user_id[:128],
+        "payload": cap_payload(payload), "created_at": utcnow()})
     return bool(getattr(result, "rowcount", 0))
 
 

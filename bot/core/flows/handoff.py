@@ -14,6 +14,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import tickets
 from bot.core.complaints import Offices, attach_message, delete_personal_data, may_view_status
@@ -64,6 +67,10 @@ class ComplaintFollowUp:
                                   buttons=[ctx.content.button("menu")])
 
     # -- handoff ------------------------------------------------------------------------
+    async def prefetch(self, session: AsyncSession, user_ids: Sequence[int]) -> None:
+        """A batch of turns: every user's open handoff case in one query."""
+        await complainant_cases.prefetch_open_handoff_cases(session, user_ids)
+
     async def human_handoff(self, ctx: Context, _parse: Parse) -> list[Reply]:
         case = await complainant_cases.open_handoff_case(ctx.session, ctx.user.id)
         if case is not None:
