@@ -37,8 +37,8 @@ from bot.settings import PROJECT_ROOT, Settings
 from storage import db
 from storage.models import utcnow
 from storage.models.complaints import Complaint
-from storage.repositories import complaints as repo
-from storage.repositories.complaints import NewComplaint
+from storage.repositories.complaint_queue import claim_next
+from storage.repositories.complaint_records import NewComplaint, create_complaint
 from storage.repositories.staff import create_staff
 
 BARE = ("UPDATE complaints SET status = 'assigned', assigned_to = $1 WHERE id = ("
@@ -68,7 +68,7 @@ async def bench_claims(url: str, n: int, workers: int) -> tuple[float, float]:
         staff = [(await create_staff(s, username=f"h{i}", password="x" * 10,
                                      office_code="A")).id for i in range(workers)]
         for i in range(n):
-            await repo.create_complaint(s, NewComplaint(
+            await create_complaint(s, NewComplaint(
                 category="other", channel="web", office_code="A", urgent=i % 10 == 0),
                 ticket=new_ticket(), secret_hash=None)
 
@@ -76,7 +76,7 @@ async def bench_claims(url: str, n: int, workers: int) -> tuple[float, float]:
         done = 0
         while True:
             async with sessions() as s, s.begin():
-                if await repo.claim_next(s, office_code="A", staff_id=me,
+                if await claim_next(s, office_code="A", staff_id=me,
                                          lease_until=utcnow() + timedelta(hours=1)) is None:
                     return done
             done += 1

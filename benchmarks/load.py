@@ -2,14 +2,24 @@
 through POST /api/chat with `serve --workers N` for N = 1, 2, 4 on this machine.
 
     .venv/bin/python -m benchmarks.load [--seconds 15] [--clients 32] [--workers 1,2,4]
+    .venv/bin/python benchmarks/load.py   (the same)
 
 Closed loop: `clients` simulated users each send a message, wait for the answer, send the
 next (a mix of FAQ questions and unique out-of-scope text, so the NLU and a database write
-run every turn). Loopback only, bounded (warm-up + `seconds` per worker count). The load
-generator runs on the same cores as the server, so the figures are a floor.
+run every turn). Each client is one chat: its first message goes without a token, the
+token the server issues is kept (from the warm-up on) and sent as `Authorization: Bearer`
+on every later message. A non-200 answer (a 401 too) counts as an error. Loopback only,
+bounded (warm-up + `seconds` per worker count). The load generator runs on the same cores
+as the server, so the figures are a floor.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: import `benchmarks` from the project root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
 import asyncio
@@ -25,7 +35,9 @@ TEXTS = ["syarat jd tkw apa aja", "berapa biaya ke taiwan", "cara cek pt resmi",
          "paspor hilang gimana", "gaji di hongkong berapa", "kucing saya lucu {n}"]
 
 
-async def measure(url: str, seconds: float, clients: int) -> dict[str, float]:
+async def measure(url: str, seconds: float, clients: int,
+                  tokens: dict[int, str]) -> dict[str, float]:
+    """Closed-loop figures; `tokens` (client -> its chat token) is read and filled."""
     latencies: list[float] = []
     errors = 0
     stop = time.monotonic() + seconds
@@ -36,11 +48,14 @@ async def measure(url: str, seconds: float, clients: int) -> dict[str, float]:
         while time.monotonic() < stop:
             text = TEXTS[n % len(TEXTS)].format(n=n)
             started = time.perf_counter()
-            async with http.post(url + "/api/chat", json={"user": f"load-{c}", "text": text}
+            headers = {"Authorization": f"Bearer {tokens[c]}"} if c in tokens else {}
+            async with http.post(url + "/api/chat", json={"text": text}, headers=headers
                                  ) as resp:
-                await resp.read()
+                body = await resp.read()
                 if resp.status != 200:
                     errors += 1
+                elif c not in tokens:
+                    tokens[c] = str(json.loads(body)["token"])
             latencies.append(time.perf_counter() - started)
             n += 1
 
@@ -69,9 +84,11 @@ async def main() -> int:
         for workers in (int(w) for w in args.workers.split(",")):
             server = Worker(await pg.fresh_database(), workers=workers)
             await asyncio.to_thread(server.start)
+            tokens: dict[int, str] = {}  # the clients' chats, kept from the warm-up on
             try:
-                await measure(server.url, 3.0, args.clients)  # warm-up: every worker loads
-                results[workers] = await measure(server.url, args.seconds, args.clients)
+                await measure(server.url, 3.0, args.clients, tokens)  # every worker loads
+                results[workers] = await measure(server.url, args.seconds, args.clients,
+                                                 tokens)
             finally:
                 server.stop()
             print(json.dumps({"workers": workers, **results[workers]}), flush=True)

@@ -5,13 +5,17 @@ Everything runs on loopback. PostgreSQL: when scripts/postgres.sh already starte
 is initialised in a temporary folder on JALUR_AMAN_PG_PORT (default 55437) and removed at
 the end. Each drill gets a fresh database. Traffic is the web chat API (POST /api/chat):
 unique out-of-scope messages (each answered turn stores exactly one `unanswered` row
-holding its marker) and complete complaint intakes (one complaint per user).
+holding its marker) and complete complaint intakes (one complaint per user). The server
+issues each chat's identity (a Bearer token, bot/channels/webchat/identity.py); every
+worker a drill starts gets the same SECRET_KEY (DRILL_SECRET), so a token issued by one
+worker is accepted by all of them, also by a worker restarted mid-drill.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -26,6 +30,8 @@ from pathlib import Path
 import asyncpg
 
 ROOT = Path(__file__).resolve().parents[2]
+# One secret for every worker this process starts (a Worker's `env` may override it).
+DRILL_SECRET = secrets.token_urlsafe(32)
 COMPLAINT_STEPS: list[dict[str, str]] = [
     {"button": "complaint"}, {"button": "complaint:pick:consent:yes"},
     {"button": "complaint:pick:affected:self"},
@@ -112,7 +118,8 @@ class Worker:
         env = {**os.environ, "JALUR_AMAN_DATABASE_URL": self.database_url,
                "JALUR_AMAN_SEED_DEMO_DATA": "false", "JALUR_AMAN_LOG_FORMAT": "json",
                "JALUR_AMAN_RATE_LIMIT_CHAT_PER_S": "0", "JALUR_AMAN_CACHE_DIR":
-               str(ROOT / "var" / "cache"), **self.env}
+               str(ROOT / "var" / "cache"), "JALUR_AMAN_SECRET_KEY": DRILL_SECRET,
+               **self.env}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
@@ -154,28 +161,38 @@ def marker(run: str, user: int, i: int) -> str:
     return f"zqdrill{run}u{user}m{i}"
 
 
-async def unanswered_counts(url: str, run: str) -> dict[str, int]:
+async def unanswered_chats(url: str, run: str) -> dict[str, list[str]]:
+    """Each marker of `run` -> the external user id of every `unanswered` row holding it
+    (one entry per stored row; "" for a row without a user)."""
     conn = await asyncpg.connect(url.replace("+asyncpg", ""))
     try:
-        rows = await conn.fetch("SELECT text FROM unanswered WHERE text LIKE $1",
-                                f"%zqdrill{run}%")
+        rows = await conn.fetch(
+            "SELECT a.text, u.external_id FROM unanswered a LEFT JOIN users u "
+            "ON u.id = a.user_id WHERE a.text LIKE $1", f"%zqdrill{run}%")
     finally:
         await conn.close()
-    counts: dict[str, int] = {}
+    chats: dict[str, list[str]] = {}
     for row in rows:
         for word in str(row["text"]).split():
             if word.startswith(f"zqdrill{run}"):
-                counts[word] = counts.get(word, 0) + 1
-    return counts
+                chats.setdefault(word, []).append(str(row["external_id"] or ""))
+    return chats
 
 
-async def complaints_per_user(url: str, prefix: str) -> dict[str, int]:
+def user_of(token: str) -> str:
+    """The server-issued user id inside a web chat token (`<user id>.<signature>`); it is
+    the `users.external_id` of the chat's rows."""
+    return token.partition(".")[0]
+
+
+async def complaints_per_user(url: str, channel: str = "web") -> dict[str, int]:
+    """Complaints filed per user (external id) of `channel`; a drill's database is fresh,
+    so these are the drill's users (warm-up chats file none)."""
     conn = await asyncpg.connect(url.replace("+asyncpg", ""))
     try:
         rows = await conn.fetch(
             "SELECT u.external_id, count(c.id) AS n FROM users u JOIN complaints c "
-            "ON c.user_id = u.id WHERE u.external_id LIKE $1 GROUP BY u.external_id",
-            prefix + "%")
+            "ON c.user_id = u.id WHERE u.channel = $1 GROUP BY u.external_id", channel)
     finally:
         await conn.close()
     return {str(r["external_id"]): int(r["n"]) for r in rows}

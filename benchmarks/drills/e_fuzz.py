@@ -3,9 +3,11 @@
     .venv/bin/python -m benchmarks.drills.e_fuzz [--scale 1.0]
 
 Four targets, 6,000 inputs at scale 1 (about 1-2 minutes on 2 cores, SQLite in a temp dir):
-messages to the engine (text, buttons, media), JSON bodies and raw bytes to POST /api/chat,
-rows and raw bytes of agency register CSV files (bot/core/register_file.py), and form posts
-to /staff/login. tests/ops/test_fuzz.py runs the same targets with ~200 inputs.
+messages to the engine (text, buttons, media), JSON bodies and raw bytes to POST /api/chat
+(each with an Authorization header: none, a token the server issued, a tampered one or
+junk; the same header then goes to GET /api/chat/updates), rows and raw bytes of agency
+register CSV files (bot/core/register_file.py), and form posts to /staff/login.
+tests/ops/test_fuzz.py runs the same targets with ~200 inputs.
 """
 
 from __future__ import annotations
@@ -41,9 +43,11 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st
                     lambda inner: st.lists(inner, max_size=4)
                     | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
 BODY = st.one_of(
-    st.fixed_dictionaries({"user": st.text(max_size=70)},
-                          optional={"text": JSON | TEXT, "button": JSON | PAYLOAD, "ref": JSON}),
+    st.fixed_dictionaries({}, optional={"text": JSON | TEXT, "button": JSON | PAYLOAD,
+                                        "ref": JSON, "user": JSON}),  # "user" is ignored
     JSON, st.binary(max_size=300).map(lambda b: b))
+# Header text the HTTP client can send (no control characters, no lone surrogates).
+HEADER_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=150)
 HEADER = st.lists(st.sampled_from(["nama", "Nama P3MI", "No. SIP3MI", "status", "provinsi",
                                    "tanggal_berakhir", "Tgl Terbit", "alamat", "x"]),
                   min_size=1, max_size=9)
@@ -91,21 +95,36 @@ async def fuzz_all(bot: Bot, scale: float = 1.0) -> dict[str, Any]:
             call(bot.engine.handle(message))
             statuses["engine_turns"] += 1
 
-        async def post(path: str, **kw: Any) -> None:
-            response = await client.post(path, **kw)
-            statuses[f"{path} {response.status}"] += 1
+        async def post(path: str, method: str = "POST", **kw: Any) -> None:
+            response = await client.request(method, path, **kw)
+            label = path if method == "POST" else f"{method} {path}"
+            statuses[f"{label} {response.status}"] += 1
             if response.status >= 500:
                 rid = response.headers.get("X-Request-Id")
                 if not any(getattr(r, "request_id", None) == rid or r.exc_info
                            for r in recorder.records):
-                    raise AssertionError(f"500 without a logged reason on {path}")
+                    raise AssertionError(f"500 without a logged reason on {label}")
                 statuses["http_500"] += 1
 
+        issued = await (await client.post("/api/chat", json={"text": "halo"})).json()
+        valid = str(issued["token"])
+        user_id, _, mac = valid.partition(".")
+        authorization = st.one_of(
+            st.none(), st.just(f"Bearer {valid}"),
+            st.builds(lambda head, tail: f"Bearer {user_id}.{head}{tail}",  # tampered MAC
+                      st.sampled_from(["", mac[:-1], mac]), HEADER_TEXT),
+            st.builds(lambda s: f"Bearer {s}", HEADER_TEXT), HEADER_TEXT)
+
         @_hypo(n["api"])
-        @given(body=BODY)
-        def api(body: Any) -> None:
+        @given(body=BODY, auth=authorization)
+        def api(body: Any, auth: str | None) -> None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            call(post("/api/chat", data=data, headers={"Content-Type": "application/json"}))
+            headers = {"Content-Type": "application/json"}
+            if auth is not None:
+                headers["Authorization"] = auth
+            call(post("/api/chat", data=data, headers=headers))
+            call(post("/api/chat/updates", method="GET",
+                      headers={} if auth is None else {"Authorization": auth}))
 
         page = await (await client.get("/staff/login")).text()
         token = page.split('name="csrf" value="', 1)[-1].split('"', 1)[0]
