@@ -20,7 +20,7 @@ _LOCKS: weakref.WeakKeyDictionary[async_sessionmaker[AsyncSession], asyncio.Lock
     weakref.WeakKeyDictionary())
 
 
-def _is_sqlite(sessions: async_sessionmaker[AsyncSession]) -> bool:
+def is_sqlite(sessions: async_sessionmaker[AsyncSession]) -> bool:
     bind = sessions.kw.get("bind")
     return bind is not None and bind.dialect.name == "sqlite"
 
@@ -28,7 +28,7 @@ def _is_sqlite(sessions: async_sessionmaker[AsyncSession]) -> bool:
 @contextlib.asynccontextmanager
 async def writing(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
     """Hold the process-wide write lock of this database while inside (SQLite only)."""
-    if not _is_sqlite(sessions):
+    if not is_sqlite(sessions):
         yield
         return
     lock = _LOCKS.get(sessions)

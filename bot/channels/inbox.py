@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.gate import writing
+from bot.channels.gate import is_sqlite, writing
 from bot.core.engine import Engine
 from bot.core.messages import Message, Reply
 from storage.repositories import inbox, outbox
@@ -43,7 +43,8 @@ class AlreadyProcessed(Exception):
 class InboxWorker:
     def __init__(self, platform: str, sessions: async_sessionmaker[AsyncSession],
                  engine: Engine, convert: Convert, *, on_replies: Callable[[], None] | None = None,
-                 batch_size: int = 64, max_attempts: int = 5, poll_interval: float = 2.0) -> None:
+                 batch_size: int = 64, max_attempts: int = 5, poll_interval: float = 2.0,
+                 runners: int | None = None) -> None:
         self.platform = platform
         self.sessions = sessions
         self.engine = engine
@@ -52,15 +53,19 @@ class InboxWorker:
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self.poll_interval = poll_interval
+        # Batches in flight at once: on PostgreSQL a second batch works while the first
+        # waits for the database (their rows are disjoint); SQLite has a single writer.
+        self.runners = runners if runners is not None else 1 if is_sqlite(sessions) else 2
         self._wake = asyncio.Event()
         self._stopping = False
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     def notify(self) -> None:
         self._wake.set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name=f"inbox-{self.platform}")
+        self._tasks = [asyncio.create_task(self.run(), name=f"inbox-{self.platform}-{n}")
+                       for n in range(self.runners)]
 
     async def run(self) -> None:
         while not self._stopping:
@@ -142,8 +147,8 @@ class InboxWorker:
         """Finish the batch in progress (up to `timeout`); unanswered rows stay pending."""
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            _done, still = await asyncio.wait([self._task], timeout=timeout)
+        if self._tasks:
+            _done, still = await asyncio.wait(self._tasks, timeout=timeout)
             for task in still:  # rolled back: its updates are answered after a restart
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
