@@ -28,7 +28,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -59,14 +59,8 @@ class PermanentSendError(Exception):
         self.sent_as = sent_as
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    id: int
-    chat: str
-    payload: dict[str, Any]
-    idempotency_key: str
-    attempts: int
-    created_at: datetime
+# One claimed outbox row as a transport sends it (id, chat, payload, idempotency key...).
+OutboxItem = push_outbox.Claimed
 
 
 class Transport(Protocol):
@@ -143,9 +137,7 @@ class OutboxSender:
                 session, self.transport.channel, lease=lim.lease,
                 interval=timedelta(seconds=lim.per_chat_interval), limit=free,
                 per_second=lim.global_per_second)
-        for row in claimed:
-            item = OutboxItem(row.id, row.chat, dict(row.payload), row.idempotency_key,
-                              row.attempts, row.created_at)
+        for item in claimed:
             await self._global_slot()
             self._in_flight[item.chat] = asyncio.create_task(self._deliver(item))
         self._prune()

@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels.http_json import post_json
 from bot.channels.sender import PermanentSendError, TransientSendError
 
 DEFAULT_BASE = "https://api.telegram.org"
@@ -32,15 +33,7 @@ class BotApi:
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
         """The `result` of one Bot API method; raises Transient/PermanentSendError."""
-        try:
-            async with self._http().post(self._url + method, json=params) as response:
-                status = response.status
-                try:
-                    body = await response.json(content_type=None)
-                except ValueError:
-                    body = None
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise TransientSendError(f"network: {exc!r}") from exc
+        status, body, _retry_after = await post_json(self._http(), self._url + method, params)
         if isinstance(body, dict) and body.get("ok") is True:
             return body.get("result")
         raise classify(status, body)

@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -39,9 +39,11 @@ CLAIM_LOCK = 0x4A41_1000  # + a number per channel: PostgreSQL advisory lock key
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
+    """A row claimed for sending (bot.channels.sender.OutboxItem)."""
+
     id: int
     chat: str
-    payload: dict[str, object]
+    payload: dict[str, Any]
     idempotency_key: str
     attempts: int
     created_at: datetime
@@ -92,8 +94,11 @@ async def claim_heads(session: AsyncSession, channel: str, *, lease: timedelta,
              .order_by(OutboxMessage.id).limit(limit))
     if postgres:
         heads = heads.with_for_update(skip_locked=True)
+    # A materialised CTE, not `id IN (subquery)`: PostgreSQL may rescan an IN subquery,
+    # and with SKIP LOCKED a rescan can return other rows, claiming more than `limit`.
+    chosen = heads.cte("chosen").prefix_with("MATERIALIZED")
     stmt = (update(OutboxMessage)
-            .where(OutboxMessage.id.in_(heads.scalar_subquery()),
+            .where(OutboxMessage.id == chosen.c.id,
                    OutboxMessage.status == "pending", _free(now))
             .values(claimed_until=now + lease)
             .returning(OutboxMessage.id, OutboxMessage.external_user_id, OutboxMessage.payload,

@@ -4,6 +4,8 @@ order per chat), per-chat and global rate limits, retry_after, permanent errors,
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from itertools import pairwise
 from typing import Any
 
@@ -34,6 +36,18 @@ async def enqueue(h: Harness, chat: str, n: int, prefix: str = "pesan") -> None:
                                  payload={"key": "k", "text": f"{prefix} {chat} {i}",
                                           "buttons": []})
     h.channels.runtimes["telegram"].sender.notify()
+
+
+@asynccontextmanager
+async def another_workers_sender(h: Harness, limits: Limits) -> AsyncIterator[OutboxSender]:
+    """A second sender on the same database and platform, as another worker would run."""
+    sender = OutboxSender(h.bot.sessions, h.channels.runtimes["telegram"].sender.transport,
+                          limits)
+    sender.start()
+    try:
+        yield sender
+    finally:
+        await sender.stop()
 
 
 async def wait_settled(h: Harness, timeout: float = 30.0) -> list[OutboxMessage]:
@@ -132,17 +146,12 @@ async def test_shutdown_records_sends_in_flight(harness_factory: HarnessFactory)
 async def test_two_senders_on_one_database_never_send_a_row_twice(
         harness_factory: HarnessFactory, database_url: str) -> None:
     h: Harness = await harness_factory(database_url)
-    first = h.channels.runtimes["telegram"].sender
-    second = OutboxSender(h.bot.sessions, first.transport, FAST)  # another worker's sender
-    second.start()
-    try:
-        h.telegram.latency = 0.01
+    h.telegram.latency = 0.01
+    async with another_workers_sender(h, FAST) as second:
         for chat in range(600, 640):
             await enqueue(h, str(chat), 3)
             second.notify()
         rows = await wait_settled(h, 60)
-    finally:
-        await second.stop()
     assert {r.status for r in rows} == {"sent"}
     for chat in range(600, 640):
         expected = [r.payload["text"] for r in rows if r.external_user_id == str(chat)]
@@ -183,16 +192,11 @@ async def test_global_rate_limit_holds_across_two_senders(
         harness_factory: HarnessFactory, database_url: str) -> None:
     limits = Limits(per_chat_interval=0.02, global_per_second=5, poll_interval=0.05)
     h: Harness = await harness_factory(database_url, limits=limits)
-    first = h.channels.runtimes["telegram"].sender
-    second = OutboxSender(h.bot.sessions, first.transport, limits)
-    second.start()
-    try:
+    async with another_workers_sender(h, limits) as second:
         for chat in range(820, 835):
             await enqueue(h, str(chat), 1)
             second.notify()
         rows = await wait_settled(h, 30)
-    finally:
-        await second.stop()
     assert len(rows) == 15 and {r.status for r in rows} == {"sent"}
     times = sorted(c.at for c in h.telegram.sent())
     busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)

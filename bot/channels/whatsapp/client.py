@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels.http_json import post_json
 from bot.channels.sender import PermanentSendError, TransientSendError
 
 TRANSIENT_CODES = {1, 2, 4, 80007, 130429, 131000, 131016, 131048, 131056, 133004}
@@ -38,16 +39,7 @@ class GraphClient:
     async def send(self, payload: dict[str, Any]) -> str:
         """POST /{phone-number-id}/messages; the wamid of the accepted message."""
         url = f"{self.base}/{self.phone_number_id}/messages"
-        try:
-            async with self._http().post(url, json=payload) as response:
-                status = response.status
-                retry_after = response.headers.get("Retry-After")
-                try:
-                    body = await response.json(content_type=None)
-                except ValueError:
-                    body = None
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise TransientSendError(f"network: {exc!r}") from exc
+        status, body, retry_after = await post_json(self._http(), url, payload)
         if 200 <= status < 300 and isinstance(body, dict) and body.get("messages"):
             return str(body["messages"][0].get("id", ""))
         raise classify(status, body, retry_after)
