@@ -173,16 +173,17 @@ class Cluster:
 
 
 @asynccontextmanager
-async def two_workers(users: int, messages: int,
-                      env: dict[str, str] | None = None) -> AsyncIterator[Cluster]:
-    """Start PostgreSQL and two workers (with `env` added to their environment); stop them
-    all afterwards, whatever happened."""
+async def two_workers(users: int, messages: int, env: dict[str, str] | None = None,
+                      envs: list[dict[str, str]] | None = None) -> AsyncIterator[Cluster]:
+    """Start PostgreSQL and two workers (with `env`, then their own entry of `envs`, added
+    to their environment); stop them all afterwards, whatever happened."""
     pg = Postgres()
     pg.start()
     workers: list[Worker] = []
     try:
         url = await pg.fresh_database()
-        workers = [Worker(url, env=env or {}), Worker(url, env=env or {})]
+        workers = [Worker(url, env={**(env or {}), **(envs[n] if envs else {})})
+                   for n in range(2)]
         for worker in workers:
             await asyncio.to_thread(worker.start)
         burst = Burst([w.url for w in workers], uuid.uuid4().hex[:6], users, messages)
