@@ -101,12 +101,30 @@ class OutboxSender:
         self._failing = True
         self._last_probe = -1e9
         self._task: asyncio.Task[None] | None = None
+        self._finished_any = asyncio.Event()
+        self._recorder: asyncio.Task[None] | None = None
 
     def notify(self) -> None:
         self._wake.set()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name=f"outbox-{self.transport.channel}")
+        self._recorder = asyncio.create_task(self._record_soon(),
+                                             name=f"outbox-record-{self.transport.channel}")
+
+    async def _record_soon(self) -> None:
+        """Record finished sends within ~20 ms, not at the next dispatch (which may pace
+        sends for up to a second): a crash between send and record re-sends the row, so
+        the shorter that window, the fewer replies a dying worker sends twice."""
+        while not self._stopping:
+            await self._finished_any.wait()
+            await asyncio.sleep(0.02)  # gather the sends finishing together
+            self._finished_any.clear()
+            try:
+                await self.record()
+            except Exception:  # the database may be briefly unreachable: kept for later
+                log.exception("outbox %s: record failed", self.transport.channel)
+                await asyncio.sleep(self.limits.poll_interval)
 
     async def run(self) -> None:
         while not self._stopping:
@@ -164,6 +182,7 @@ class OutboxSender:
         except Exception as exc:  # recorded (retry or give up) by the next record()
             outcome = exc
         self._finished.append((item, outcome, utcnow()))
+        self._finished_any.set()
         self._last_sent[item.chat] = time.monotonic()
         self._in_flight.pop(item.chat, None)
         self._wake.set()
@@ -235,6 +254,10 @@ class OutboxSender:
         """Stop dispatching, let in-flight sends finish and record (up to `timeout`)."""
         self._stopping = True
         self._wake.set()
+        self._finished_any.set()
+        if self._recorder is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._recorder
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
