@@ -53,7 +53,8 @@ def _store_statement(session: AsyncSession) -> Any:
 async def store(session: AsyncSession, platform: str, update_id: str, user_id: str,
                 payload: dict[str, Any]) -> bool:
     """Insert one update; False when it was already stored (a duplicate delivery)."""
-    result = await session.execute(_store_statement(session), {
+    conn = await session.connection()  # Core execution: an ORM insert with parameters
+    result = await conn.execute(_store_statement(session), {  # is a bulk insert, no rowcount
         "platform": platform, "update_id": update_id[:128], "user_id": user_id[:128],
         "payload": cap_payload(payload), "created_at": utcnow()})
     return bool(getattr(result, "rowcount", 0))
