@@ -43,6 +43,18 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+@asynccontextmanager
+async def migrated(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on the database at `url`, migrated to the newest revision first; the
+    engine is disposed on leaving (one short job: a command-line tool)."""
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
 def _alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

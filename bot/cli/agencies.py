@@ -47,16 +47,11 @@ def _user() -> str:
 
 def _import(args: argparse.Namespace) -> int:
     async def run() -> int:
-        engine = db.create_engine(get_settings().database_url)
-        try:
-            await db.upgrade(engine)
-            service = AgencyService(db.session_factory(engine))
-            summary = await service.import_file(
+        async with db.migrated(get_settings().database_url) as sessions:
+            summary = await AgencyService(sessions).import_file(
                 args.file, as_of=args.as_of, source=args.source or args.file.name,
                 imported_by=args.by or _user(),
             )
-        finally:
-            await engine.dispose()
         parsed = summary.parsed
         print(f"imported {len(parsed.agencies)} agencies from {args.file.name} "
               f"(as of {summary.as_of.isoformat()}): {parsed.rows_read} rows read, "
@@ -79,27 +74,23 @@ def _import(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     async def run() -> int:
-        engine = db.create_engine(get_settings().database_url)
-        try:
-            await db.upgrade(engine)
-            service = AgencyService(db.session_factory(engine))
+        async with db.migrated(get_settings().database_url) as sessions:
+            service = AgencyService(sessions)
             snap = await service.snapshot()
-            if snap is None:
-                print("warning: no register imported yet (agencies import FILE)",
-                      file=sys.stderr)
-            if args.query != "-":
-                _print(service.check_in(snap, args.query), args.json)
-                return 0
-            if isinstance(sys.stdin, io.TextIOWrapper):
-                sys.stdin.reconfigure(errors="replace")  # undecodable bytes are junk too
-            for line in sys.stdin:
-                query = line.rstrip("\r\n")
-                if not query.strip():
-                    continue
-                _print(service.check_in(snap, query), args.json)
+        if snap is None:
+            print("warning: no register imported yet (agencies import FILE)",
+                  file=sys.stderr)
+        if args.query != "-":
+            _print(service.check_in(snap, args.query), args.json)
             return 0
-        finally:
-            await engine.dispose()
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(errors="replace")  # undecodable bytes are junk too
+        for line in sys.stdin:
+            query = line.rstrip("\r\n")
+            if not query.strip():
+                continue
+            _print(service.check_in(snap, query), args.json)
+        return 0
 
     return asyncio.run(run())
 

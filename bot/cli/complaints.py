@@ -31,20 +31,15 @@ def _iso(value: Any) -> str | None:
 
 
 async def _rows(status: str | None) -> list[dict[str, Any]]:
-    engine = db.create_engine(get_settings().database_url)
-    try:
-        await db.upgrade(engine)
-        async with db.session_factory(engine)() as session:
-            found = await complaint_views.list_all(session, status=status)
-            return [{
-                "ticket": c.ticket, "status": c.status, "category": c.category,
-                "office": c.office_code, "urgent": c.urgent,
-                "urgency_reasons": list(c.urgency_reasons or ()), "escalated": c.escalated,
-                "overdue": c.flagged_overdue, "created_at": _iso(c.created_at),
-                "updated_at": _iso(c.updated_at), "resolved_at": _iso(c.resolved_at),
-            } for c in found]
-    finally:
-        await engine.dispose()
+    async with db.migrated(get_settings().database_url) as sessions, sessions() as session:
+        found = await complaint_views.list_all(session, status=status)
+        return [{
+            "ticket": c.ticket, "status": c.status, "category": c.category,
+            "office": c.office_code, "urgent": c.urgent,
+            "urgency_reasons": list(c.urgency_reasons or ()), "escalated": c.escalated,
+            "overdue": c.flagged_overdue, "created_at": _iso(c.created_at),
+            "updated_at": _iso(c.updated_at), "resolved_at": _iso(c.resolved_at),
+        } for c in found]
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -18,11 +18,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _upgrade(_args: argparse.Namespace) -> int:
     async def run() -> None:
-        engine = db.create_engine(get_settings().database_url)
-        try:
-            await db.upgrade(engine)
-        finally:
-            await engine.dispose()
+        async with db.migrated(get_settings().database_url):
+            pass
 
     asyncio.run(run())
     print("database is up to date")

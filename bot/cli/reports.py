@@ -39,13 +39,8 @@ def _weekly(args: argparse.Namespace) -> int:
     settings = get_settings()
 
     async def run() -> list[Path]:
-        engine = db.create_engine(settings.database_url)
-        try:
-            await db.upgrade(engine)
-            async with db.session_factory(engine)() as session:
-                return await write_weekly(session, args.out, days=args.days)
-        finally:
-            await engine.dispose()
+        async with db.migrated(settings.database_url) as sessions, sessions() as session:
+            return await write_weekly(session, args.out, days=args.days)
 
     for path in asyncio.run(run()):
         print(path)
@@ -57,13 +52,8 @@ def _unanswered(args: argparse.Namespace) -> int:
     since = datetime.now(UTC) - timedelta(days=args.days)
 
     async def run() -> list[tuple[str, str | None, float]]:
-        engine = db.create_engine(settings.database_url)
-        try:
-            await db.upgrade(engine)
-            async with db.session_factory(engine)() as session:
-                return await stats.unanswered(session, since=since)
-        finally:
-            await engine.dispose()
+        async with db.migrated(settings.database_url) as sessions, sessions() as session:
+            return await stats.unanswered(session, since=since)
 
     groups = review_groups(asyncio.run(run()))
     if args.rasa:

@@ -43,10 +43,9 @@ def create_account(settings: Settings, *, username: str, password: str, office_c
     """Migrate the database and create the account; 0 on success, 1 for a taken username."""
 
     async def run() -> int:
-        engine = db.create_engine(settings.database_url)
         try:
-            await db.upgrade(engine)
-            async with db.session_factory(engine)() as session, session.begin():
+            async with (db.migrated(settings.database_url) as sessions, sessions() as session,
+                        session.begin()):
                 staff = await staff_repo.create_staff(
                     session, username=username, password=password, office_code=office_code,
                     role=role)
@@ -55,8 +54,6 @@ def create_account(settings: Settings, *, username: str, password: str, office_c
         except IntegrityError:
             print(f"error: username {username!r} already exists", file=sys.stderr)
             return 1
-        finally:
-            await engine.dispose()
         return 0
 
     return asyncio.run(run())

@@ -31,17 +31,12 @@ def add_scoped(args: argparse.Namespace, settings: Settings, username: str) -> i
         return 1
 
     async def scope() -> tuple[str | None, str | None]:
-        engine = db.create_engine(settings.database_url)
-        try:
-            await db.upgrade(engine)
-            async with db.session_factory(engine)() as session:
-                if args.role == "village":
-                    village = await village_repo.by_code(session, wanted)
-                    return (village.code, village.district_code) if village else (None, None)
-                known = {c for c, _, _ in await village_repo.districts(session)}
-                return (None, wanted) if wanted in known else (None, None)
-        finally:
-            await engine.dispose()
+        async with db.migrated(settings.database_url) as sessions, sessions() as session:
+            if args.role == "village":
+                village = await village_repo.by_code(session, wanted)
+                return (village.code, village.district_code) if village else (None, None)
+            known = {c for c, _, _ in await village_repo.districts(session)}
+            return (None, wanted) if wanted in known else (None, None)
 
     village_code, district_code = asyncio.run(scope())
     if district_code is None:

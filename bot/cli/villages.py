@@ -51,12 +51,8 @@ def _import(args: argparse.Namespace) -> int:
         return 1
 
     async def run() -> int:
-        engine = db.create_engine(settings.database_url)
-        try:
-            await db.upgrade(engine)
-            result = await import_villages(db.session_factory(engine), args.file)
-        finally:
-            await engine.dispose()
+        async with db.migrated(settings.database_url) as sessions:
+            result = await import_villages(sessions, args.file)
         for line, reason in result.parsed.rejected:
             print(f"rejected line {line}: {reason}", file=sys.stderr)
         print(f"villages: {len(result.parsed.rows)} valid, {result.added} added, "
@@ -67,26 +63,16 @@ def _import(args: argparse.Namespace) -> int:
 
 
 async def _find(settings: Settings, code: str) -> Village | None:
-    engine = db.create_engine(settings.database_url)
-    try:
-        await db.upgrade(engine)
-        async with db.session_factory(engine)() as session:
-            return await repo.by_code(session, code)
-    finally:
-        await engine.dispose()
+    async with db.migrated(settings.database_url) as sessions, sessions() as session:
+        return await repo.by_code(session, code)
 
 
 def _list(args: argparse.Namespace) -> int:
     settings = get_settings()
 
     async def run() -> list[Village]:
-        engine = db.create_engine(settings.database_url)
-        try:
-            await db.upgrade(engine)
-            async with db.session_factory(engine)() as session:
-                return list(await repo.list_villages(session, district_code=args.district))
-        finally:
-            await engine.dispose()
+        async with db.migrated(settings.database_url) as sessions, sessions() as session:
+            return list(await repo.list_villages(session, district_code=args.district))
 
     for v in asyncio.run(run()):
         row = {"code": v.referral_code, "kode_wilayah": v.code, "desa": v.name,
