@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
@@ -37,6 +40,16 @@ def create_engine(url: str) -> AsyncEngine:
 
         return engine
     return create_async_engine(url, pool_pre_ping=True)
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    """Whether the session talks to PostgreSQL (row locks, SKIP LOCKED) or SQLite."""
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+def insert_for(session: AsyncSession, table: Any) -> Any:
+    """The dialect's INSERT (for ON CONFLICT DO NOTHING / DO UPDATE) on `table`."""
+    return (pg_insert if is_postgres(session) else sqlite_insert)(table)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import is_postgres
 from storage.models import utcnow
 from storage.models.complaints import Complaint, ComplaintEvent
 from storage.repositories.complaint_records import SYSTEM, Actor, add_event
@@ -45,7 +46,7 @@ async def claim_next(
     now = utcnow()
     params: dict[str, Any] = {"me": staff_id, "lease": lease_until, "now": now,
                               "office": office_code}
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if is_postgres(session):
         row = (await session.execute(text(
             "WITH picked AS (SELECT id, status FROM complaints"
             " WHERE status IN ('new', 'reopened') AND office_code = :office"

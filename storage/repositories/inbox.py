@@ -13,21 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_for, is_postgres
 from storage.models import utcnow
 from storage.models.channels import MAX_PAYLOAD_BYTES, ChannelContact, DeliveryStatus, InboxUpdate
 from storage.models.complaints import OutboxMessage
-
-
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
-
-
-def _insert(session: AsyncSession, table: Any) -> Any:
-    return (pg_insert if _dialect(session) == "postgresql" else sqlite_insert)(table)
 
 
 def cap_payload(payload: dict[str, Any]) -> dict[str, Any]:
@@ -40,9 +31,9 @@ _STORE: dict[str, Any] = {}  # dialect -> the insert below, built once (a hot pa
 
 
 def _store_statement(session: AsyncSession) -> Any:
-    dialect = _dialect(session)
+    dialect = "postgresql" if is_postgres(session) else "sqlite"
     if dialect not in _STORE:
-        _STORE[dialect] = _insert(session, InboxUpdate).values(
+        _STORE[dialect] = insert_for(session, InboxUpdate).values(
             platform=bindparam("platform"), update_id=bindparam("update_id"),
             user_id=bindparam("user_id"), payload=bindparam("payload", type_=JSON),
             status="pending", attempts=0, created_at=bindparam("created_at"),
@@ -89,7 +80,7 @@ async def lock_heads(session: AsyncSession, platform: str, *, limit: int = 64
     stmt = (select(InboxUpdate)
             .where(InboxUpdate.platform == platform, InboxUpdate.status == "pending")
             .order_by(InboxUpdate.id).limit(limit * 2))
-    postgres = _dialect(session) == "postgresql"
+    postgres = is_postgres(session)
     if postgres:
         stmt = stmt.with_for_update(skip_locked=True)
     heads: dict[str, InboxUpdate] = {}
@@ -150,7 +141,7 @@ async def touch_contact(session: AsyncSession, platform: str, user_id: str, *,
     values: dict[str, Any] = {"last_inbound_at": at or utcnow()}
     if phone:
         values["phone"] = phone[:32]
-    stmt = _insert(session, ChannelContact).values(platform=platform, user_id=user_id[:128],
+    stmt = insert_for(session, ChannelContact).values(platform=platform, user_id=user_id[:128],
                                                    **values)
     await session.execute(stmt.on_conflict_do_update(
         index_elements=["platform", "user_id"], set_=values))

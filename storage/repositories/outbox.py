@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import is_postgres
 from storage.models import utcnow
 from storage.models.complaints import OutboxMessage
 
@@ -55,7 +56,7 @@ async def take_pending(
     if external_user_id is not None:
         stmt = stmt.where(OutboxMessage.external_user_id == external_user_id)
     stmt = stmt.order_by(OutboxMessage.id).limit(limit)
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True)
     return list((await session.execute(stmt)).scalars())
 

@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import is_postgres
 from storage.models import utcnow
 from storage.models.complaints import OutboxMessage
 
@@ -73,7 +74,7 @@ async def claim_heads(session: AsyncSession, channel: str, *, lease: timedelta,
     serialised by a transaction advisory lock, so workers cannot share out one budget twice.
     """
     now = now or utcnow()
-    postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+    postgres = is_postgres(session)
     if per_second is not None:
         if postgres:
             await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),

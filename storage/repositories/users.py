@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_for
 from storage.models import Unanswered, User, utcnow
 
 
@@ -36,10 +35,8 @@ async def get_or_create_users(session: AsyncSession, channel: str,
     users = {u.external_id: u for u in (await session.execute(stmt)).scalars()}
     new = [e for e in dict.fromkeys(external_ids) if e not in users]
     if new:  # first contacts (a QR poster campaign): one insert, a racing insert skipped
-        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         now = utcnow()
-        await session.execute(insert(User).values([
+        await session.execute(insert_for(session, User).values([
             {"channel": channel, "external_id": e, "state": {}, "created_at": now,
              "last_seen_at": now} for e in new]).on_conflict_do_nothing())
         stmt = select(User).where(User.channel == channel, User.external_id.in_(new))
