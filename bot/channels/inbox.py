@@ -116,13 +116,8 @@ class InboxWorker:
     async def _process(self, row_id: int, payload: dict[str, Any]) -> bool:
         """Answer one update in its own transaction; False when it failed (recorded)."""
         try:
-            message = await self.convert(payload)
             async with writing(self.sessions), self.sessions() as session, session.begin():
-                if not await inbox.claim_done(session, row_id):
-                    raise AlreadyProcessed(row_id)
-                if message is not None:
-                    [replies] = await self.engine.turns(session, [message])
-                    _enqueue(session, row_id, message, replies)
+                await self._answer_batch(session, [(row_id, payload)])
         except AlreadyProcessed:
             return True
         except Exception as exc:

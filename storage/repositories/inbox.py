@@ -1,7 +1,7 @@
 """The durable inbox of platform updates, channel contacts and delivery statuses.
 
 `store` inserts an update unless (platform, update_id) is already there (a redelivery),
-so webhooks are idempotent. `claim_done` is the conditional update that the turn's
+so webhooks are idempotent. `claim_done_many` is the conditional update that the turns'
 transaction runs: only one processing of an update can commit.
 """
 
@@ -98,7 +98,9 @@ async def lock_heads(session: AsyncSession, platform: str, *, limit: int = 64
 
 
 async def claim_done_many(session: AsyncSession, row_ids: Sequence[int]) -> bool:
-    """`claim_done` for a batch: True only when every row was still pending."""
+    """Mark updates processed (payloads dropped: personal data is kept only as long as
+    needed); False unless every row was still pending, i.e. another worker already
+    answered one (the caller rolls back)."""
     if not row_ids:
         return True
     stmt = update(InboxUpdate).where(InboxUpdate.id.in_(list(row_ids)),
@@ -106,16 +108,6 @@ async def claim_done_many(session: AsyncSession, row_ids: Sequence[int]) -> bool
         status="done", processed_at=utcnow(), payload={}, attempts=InboxUpdate.attempts + 1)
     result = await session.execute(stmt.execution_options(synchronize_session=False))
     return bool(getattr(result, "rowcount", 0) == len(set(row_ids)))
-
-
-async def claim_done(session: AsyncSession, row_id: int) -> bool:
-    """Mark the update processed (payload dropped: personal data is kept only as long as
-    needed); False when another worker already did (the caller rolls back)."""
-    stmt = update(InboxUpdate).where(InboxUpdate.id == row_id,
-                                     InboxUpdate.status == "pending").values(
-        status="done", processed_at=utcnow(), payload={}, attempts=InboxUpdate.attempts + 1)
-    result = await session.execute(stmt.execution_options(synchronize_session=False))
-    return bool(getattr(result, "rowcount", 0))
 
 
 async def record_error(session: AsyncSession, row_id: int, error: str, *,
