@@ -31,7 +31,6 @@ from aiogram.types import Update
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.gate import writing
 from bot.channels.group_commit import GroupCommit
 from bot.channels.sender import Delivery, OutboxItem, PermanentSendError
 from bot.channels.telegram_api import BotApi
@@ -89,10 +88,9 @@ def update_key(data: Any) -> tuple[str, str] | None:
     return None
 
 
-async def store_update(sessions: async_sessionmaker[AsyncSession] | GroupCommit,
-                       data: Any) -> bool:
-    """Store one update in the inbox (in a shared transaction when given a GroupCommit);
-    False when ignored or already stored."""
+async def store_update(stores: GroupCommit, data: Any) -> bool:
+    """Store one update in the inbox (in the next shared transaction); False when ignored
+    or already stored."""
     key = update_key(data)
     if key is None:
         return False
@@ -100,10 +98,7 @@ async def store_update(sessions: async_sessionmaker[AsyncSession] | GroupCommit,
     async def write(session: AsyncSession) -> bool:
         return await inbox.store(session, CHANNEL, key[0], key[1], data)
 
-    if isinstance(sessions, GroupCommit):
-        return await sessions.run(write)
-    async with writing(sessions), sessions() as session, session.begin():
-        return await write(session)
+    return await stores.run(write)
 
 
 class TelegramChannel:
