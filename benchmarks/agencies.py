@@ -30,8 +30,8 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from bot.core.agencies import Register  # noqa: E402
-from bot.core.register_file import parse_register  # noqa: E402
+from bot.core.agencies.matching import Register  # noqa: E402
+from bot.core.agencies.register_file import parse_register  # noqa: E402
 
 
 def _split(text: str) -> list[str]:
@@ -125,7 +125,7 @@ def _time(fn: Callable[[str], object], queries: Sequence[str]) -> float:
 
 
 async def _import_time(path: Path) -> float:
-    from bot.core.agency_service import AgencyService
+    from bot.core.agencies.service import AgencyService
     from storage import db
 
     with tempfile.TemporaryDirectory() as tmp:

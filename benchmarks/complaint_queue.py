@@ -31,8 +31,8 @@ import asyncpg
 from sqlalchemy import update
 
 from bot.composition import build_bot
+from bot.core.complaints.tickets import new_ticket
 from bot.core.messages import Message
-from bot.core.tickets import new_ticket
 from bot.settings import PROJECT_ROOT, Settings
 from storage import db
 from storage.models import utcnow

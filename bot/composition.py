@@ -9,20 +9,20 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.core.agency_service import AgencyService
-from bot.core.complaints import Offices
+from bot.core.agencies.flow import AgencyFlow
+from bot.core.agencies.service import AgencyService
+from bot.core.complaints.handoff import ComplaintFollowUp
+from bot.core.complaints.intake import ComplaintFlow
+from bot.core.complaints.rules import Offices
 from bot.core.content import Content
 from bot.core.context import Flow, IntentAction, Interceptor
 from bot.core.engine import Engine
-from bot.core.flows.agency import AgencyFlow
-from bot.core.flows.complaint import ComplaintFlow
-from bot.core.flows.handoff import ComplaintFollowUp
-from bot.core.flows.village import VillageFlow
 from bot.core.nlu import NLU
-from bot.core.village_hook import VillageHook
-from bot.core.village_service import seed_demo_villages
+from bot.core.villages.flow import VillageFlow
+from bot.core.villages.hook import VillageHook
+from bot.core.villages.service import seed_demo_villages
 from bot.demo import seed_demo_data
-from bot.metered import MeteredEngine
+from bot.ops.metered import MeteredEngine
 from bot.settings import Settings
 from storage import db
 from storage.repositories.staff import sync_offices
@@ -51,7 +51,7 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     sessions = db.session_factory(db_engine)
     offices = Offices.load(settings.content_dir / "offices.yml")
     if migrate:
-        # One worker at a time when N workers start together on PostgreSQL (issue 8).
+        # One worker at a time when N workers start together on PostgreSQL.
         async with db.startup_lock(db_engine):
             await db.upgrade(db_engine)
             await seed_demo_data(settings, sessions)  # fictitious register, clearly marked
@@ -62,7 +62,7 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     flows: list[Flow] = []
     actions: dict[str, IntentAction] = {}
     interceptors: list[Interceptor] = []
-    # Complaints (issue 5): intake flow, status/handoff/deletion; these interceptors go first.
+    # Complaints: intake flow, status/handoff/deletion; these interceptors go first.
     agency_service = AgencyService(sessions)
     complaint_flow = ComplaintFlow(offices, agency_service)
     follow_up = ComplaintFollowUp(offices)
@@ -74,13 +74,13 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     flows.append(agency)
     actions["agency_check"] = agency.action
     interceptors.append(agency.intercept)
-    # Villages (issue 7): confirm a share link's village, choose a district, count topics.
+    # Villages: confirm a share link's village, choose a district, count topics.
     village = VillageFlow()
     flows.append(village)
     interceptors.insert(0, village.intercept)
     if migrate:
         await seed_demo_villages(settings, sessions)  # fictitious sample villages
-    engine = MeteredEngine(  # Engine plus metrics and a turn log (issue 8)
+    engine = MeteredEngine(  # Engine plus metrics and a turn log
         content, nlu, sessions,
         threshold=settings.nlu_threshold, max_chars=settings.max_message_chars,
         flows=flows, actions=actions, interceptors=interceptors,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.agency_service import AgencyService
+from bot.core.agencies.service import AgencyService
 from bot.settings import Settings
 from storage.repositories.agencies import latest_import
 

@@ -29,12 +29,12 @@ class Settings(BaseSettings):
     whatsapp_app_secret: str | None = None
     whatsapp_verify_token: str | None = None
     whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
-    # Template sent when the 24-hour customer-service window has closed (issue 6); its body
+    # Template sent when the 24-hour customer-service window has closed; its body
     # has one text parameter, the message. Unset: such messages fail, visible to staff.
     whatsapp_template_name: str | None = None
     whatsapp_template_language: str = "id"
     public_url: str | None = None
-    # Share links and posters of villages (issue 7): t.me/<username>, wa.me/<number>.
+    # Share links and posters of villages: t.me/<username>, wa.me/<number>.
     telegram_bot_username: str | None = None
     whatsapp_public_number: str | None = None
     secret_key: str | None = None
@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     max_message_chars: int = 2000
     seed_demo_data: bool = True
 
-    # Operations (issue 8): log format (text | json), per-IP token buckets for /api/chat
+    # Operations: log format (text | json), per-IP token buckets for /api/chat
     # and /webhook/* (requests per second and burst; 0 turns a limit off), and whether to
     # take the client address from X-Forwarded-For (only behind our own proxy).
     log_format: str = "text"

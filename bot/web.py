@@ -11,10 +11,10 @@ from bot import dashboard
 from bot.channels import webchat
 from bot.channels.setup import setup_channels
 from bot.composition import Bot
-from bot.guards import TokenBucket, failure_guard, rate_limit
-from bot.metrics import http_metrics, metrics_handler
-from bot.observability import request_id_middleware
-from bot.server_secret import secret_key
+from bot.ops.guards import TokenBucket, failure_guard, rate_limit
+from bot.ops.logs import request_id_middleware
+from bot.ops.metrics import http_metrics, metrics_handler
+from bot.ops.server_secret import secret_key
 from storage import db
 
 BOT_KEY = web.AppKey("bot", Bot)
@@ -57,7 +57,7 @@ def _add_security_headers(headers: MutableMapping[str, str]) -> None:
 
 def _middlewares(bot: Bot) -> list[Middleware]:
     """Request id and access log, metrics, security headers, rate limits, failure guard
-    (outermost first; see bot.observability, bot.metrics, bot.guards)."""
+    (outermost first; see bot.ops.logs, bot.ops.metrics, bot.ops.guards)."""
     s = bot.settings
     chat = TokenBucket(s.rate_limit_chat_per_s, s.rate_limit_chat_burst) \
         if s.rate_limit_chat_per_s > 0 else None
@@ -75,7 +75,7 @@ def create_app(bot: Bot) -> web.Application:
     app.router.add_get("/readyz", readyz)
     webchat.setup(app, bot.engine, secret_key(bot.settings))
     dashboard.setup(app, bot)
-    setup_channels(app, bot)  # Telegram/WhatsApp when their tokens are set (issue 6)
+    setup_channels(app, bot)  # Telegram/WhatsApp when their tokens are set
 
     async def close_bot(_app: web.Application) -> None:
         await bot.close()

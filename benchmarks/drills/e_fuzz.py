@@ -29,8 +29,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.composition import Bot, build_bot
+from bot.core.agencies.register_file import RegisterFileError, parse_register, parse_rows
 from bot.core.messages import Message
-from bot.core.register_file import RegisterFileError, parse_register, parse_rows
 from bot.settings import PROJECT_ROOT, Settings
 from bot.web import create_app
 

@@ -33,7 +33,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.gate import writing
-from bot.metrics import record_send_error
+from bot.ops.metrics import record_send_error
 from storage.models import utcnow
 from storage.repositories import push_outbox
 

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.cli import (  # reports, villages: issue 7
+from bot.cli import (
     agencies,
     chat,
     complaints,
@@ -19,7 +19,7 @@ from bot.cli import (  # reports, villages: issue 7
     telegram,
     villages,
 )
-from bot.observability import configure_logging
+from bot.ops.logs import configure_logging
 
 GROUPS = [serve, chat, nlu, database, complaints, staff, agencies, telegram, villages, reports]
 
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    # JALUR_AMAN_LOG_FORMAT=json: one JSON object per line, no personal data (issue 8).
+    # JALUR_AMAN_LOG_FORMAT=json: one JSON object per line, no personal data.
     configure_logging(os.environ.get("JALUR_AMAN_LOG_FORMAT", "text").strip().lower())
     args = build_parser().parse_args(argv)
     code = args.handler(args)

@@ -16,8 +16,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot.core.agency_service import AgencyService, Outcome
-from bot.core.register_file import RegisterFileError
+from bot.core.agencies.register_file import RegisterFileError
+from bot.core.agencies.service import AgencyService, Outcome
 from bot.settings import get_settings
 from storage import db
 

@@ -11,7 +11,7 @@ import asyncio
 import json
 from typing import Any
 
-from bot.core.complaints import STATUSES
+from bot.core.complaints.rules import STATUSES
 from bot.settings import get_settings
 from storage import db
 from storage.repositories import complaint_views

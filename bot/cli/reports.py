@@ -15,7 +15,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.reports import rasa_yaml, review_groups, write_weekly
+from bot.core.nlu.review import rasa_yaml, review_groups
+from bot.core.villages.reports import write_weekly
 from bot.settings import get_settings
 from storage import db
 from storage.repositories import village_stats as stats

@@ -23,8 +23,8 @@ from types import FrameType
 from aiohttp import web
 
 from bot.composition import build_bot
-from bot.observability import set_user_key
-from bot.server_secret import secret_key
+from bot.ops.logs import set_user_key
+from bot.ops.server_secret import secret_key
 from bot.settings import Settings, get_settings
 from bot.web import create_app
 

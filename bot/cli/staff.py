@@ -13,7 +13,7 @@ import sys
 
 from bot.cli.staff_accounts import create_account, read_new_password
 from bot.cli.staff_scoped import SCOPED_ROLES, add_scoped
-from bot.core.complaints import Offices
+from bot.core.complaints.rules import Offices
 from bot.settings import get_settings
 from storage.models.complaints import ROLES
 
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--office", help="office code from content/offices.yml (handler, "
                                       "supervisor, admin)")
     add.add_argument("--role", choices=ROLES, default="handler")
-    add.add_argument("--village", help="role village: the village's code (issue 7)")
+    add.add_argument("--village", help="role village: the village's code")
     add.add_argument("--district", help="role district: kabupaten/kota code, e.g. 32.01")
     add.set_defaults(handler=_add)
 

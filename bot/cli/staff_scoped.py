@@ -1,5 +1,5 @@
-"""`jalur-aman staff add --role village --village CODE` / `--role district --district CODE`
-(issue 7): accounts of village officials, scoped to one village or one kabupaten/kota.
+"""`jalur-aman staff add --role village --village CODE` / `--role district --district CODE`:
+accounts of village officials, scoped to one village or one kabupaten/kota.
 
 Such an account sees only the aggregate village page (/staff/desa) of its scope. Its
 office_code is a marker ("desa:<kode>" / "kab:<kode>") that matches no BP3MI office, so

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from bot.core.content import Content
-from bot.core.village_service import import_villages, links
-from bot.poster import write_poster
+from bot.core.villages.poster import write_poster
+from bot.core.villages.service import import_villages, links
 from bot.settings import Settings, get_settings
 from storage import db
 from storage.models.villages import Village

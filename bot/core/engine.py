@@ -30,7 +30,7 @@ from storage.repositories.users import (
 log = logging.getLogger(__name__)
 
 TurnHook = Callable[[AsyncSession, list[Reply]], Awaitable[None]]
-# Runs after the turn is answered, in its transaction; may append replies (issue 7).
+# Runs after the turn is answered, in its transaction; may append replies.
 AfterTurn = Callable[[Context, list[Reply]], Awaitable[None]]
 
 WELCOME = "welcome"

@@ -1,4 +1,4 @@
-"""Masking of personal data in user messages shown to content editors (issue 7).
+"""Masking of personal data in user messages shown to content editors.
 
 Masked: e-mail addresses, 16-digit NIK (with or without separators), phone numbers
 (+62 / 62 / 0 followed by 7-13 digits, any separators), other long digit runs (bank

@@ -2,11 +2,12 @@
 request info, internal note, release, reassign, escalate, resolve, close, reopen,
 release to the bot.
 
-Each action runs in one transaction through bot.core.casework, which applies the lifecycle
-rules, scopes the case to the staff member's office (another office's case -> 404), writes
-the complaint event (the audit trail) and, for replies, the outbox row. The browser is then
-redirected (303) back to the case with a short notice; a refused action keeps its HTTP
-status (403 not allowed, 404 not found, 409 conflict) on the case page.
+Each action runs in one transaction through bot.core.complaints.casework, which
+applies the lifecycle rules, scopes the case to the staff member's office (another
+office's case -> 404), writes the complaint event (the audit trail) and, for replies,
+the outbox row. The browser is then redirected (303) back to the case with a short
+notice; a refused action keeps its HTTP status (403 not allowed, 404 not found, 409
+conflict) on the case page.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.casework import CaseError, Casework, Conflict, Forbidden, NotFound
+from bot.core.complaints.casework import CaseError, Casework, Conflict, Forbidden, NotFound
 from bot.dashboard.app import FLASH_KEY, current_staff, redirect, state
 from bot.dashboard.canned import DashboardConfig
 from bot.dashboard.labels import FLASH

@@ -16,7 +16,7 @@ import jinja2
 from aiohttp import web
 
 from bot.composition import Bot
-from bot.core.casework import Casework
+from bot.core.complaints.casework import Casework
 from bot.dashboard import csrf
 from bot.dashboard.auth import (
     COOKIE,
@@ -33,7 +33,7 @@ JINJA_KEY = web.AppKey("dashboard_jinja", jinja2.Environment)
 PUBLIC = ("/staff/login", "/staff/static/")
 ROLE_LABELS = {"handler": "Petugas", "supervisor": "Supervisor", "admin": "Admin",
                "village": "Perangkat desa", "district": "Pemda kabupaten/kota"}
-# Village/district accounts (issue 7) reach only the aggregate village pages: fail closed.
+# Village/district accounts reach only the aggregate village pages: fail closed.
 SCOPED_ROLES = ("village", "district")
 SCOPED_PATHS = ("/staff/desa", "/staff/logout", "/staff/static/", "/staff/login")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -49,8 +49,8 @@ class StaffUser:
     office_code: str
     role: str
     office_name: str
-    village_code: str | None = None  # scope of a village account (issue 7)
-    district_code: str | None = None  # scope of a district account (issue 7)
+    village_code: str | None = None  # scope of a village account
+    district_code: str | None = None  # scope of a district account
 
     @property
     def is_supervisor(self) -> bool:

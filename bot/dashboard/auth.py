@@ -5,7 +5,7 @@ A session is a signed cookie (HMAC-SHA256 with SECRET_KEY) holding the staff id,
 nonce, an expiry and a fingerprint of the password hash; changing a password therefore ends
 every session of that account. Logout revokes the nonce in memory until it would expire.
 Every request re-reads the staff row, so a deactivated account or a changed office/role
-takes effect at once. The key comes from bot.server_secret (SECRET_KEY or var/secret_key).
+takes effect at once. The key comes from bot.ops.server_secret (SECRET_KEY or var/secret_key).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Supervisor pages of issue 7: the BP3MI early warning and the content review loop.
+"""Supervisor pages: the BP3MI early warning and the content review loop.
 
   GET /staff/peringatan          agency names checked/reported that are not on the register
                                  or have licence problems, by name and district (?hari=N)
@@ -16,10 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
+from bot.core.nlu.review import ReviewGroup, rasa_yaml, review_groups
 from bot.core.redact import redact
+from bot.core.villages.reports import warnings_csv
 from bot.dashboard.app import current_staff, page, state
 from bot.dashboard.login import client_ip
-from bot.reports import ReviewGroup, rasa_yaml, review_groups, warnings_csv
 from storage.repositories import dashboard_queries as dq
 from storage.repositories import village_stats as stats
 

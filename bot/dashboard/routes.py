@@ -25,13 +25,13 @@ import jinja2
 from aiohttp import web
 
 from bot.composition import Bot
-from bot.core.casework import Casework
-from bot.core.complaints import Offices
+from bot.core.complaints.casework import Casework
+from bot.core.complaints.rules import Offices
 from bot.dashboard import actions, canned, demo, export, insights, labels, login, views
 from bot.dashboard import villages as village_pages
 from bot.dashboard.app import DASHBOARD_KEY, JINJA_KEY, Dashboard, middleware
 from bot.dashboard.auth import LoginLimiter, Signer
-from bot.server_secret import secret_key
+from bot.ops.server_secret import secret_key
 
 HERE = Path(__file__).resolve().parent
 OFFICES_FILE = "offices.yml"
@@ -81,8 +81,8 @@ def build(bot: Bot) -> web.Application:
     app.router.add_post(r"/case/{id}/{action}", actions.case_action)
     app.router.add_post("/claim-next", actions.claim_next)
     app.router.add_get("/export.csv", export.export_csv)
-    village_pages.setup_routes(app)  # /desa, /desa/poster.{pdf,png} (issue 7)
-    insights.setup_routes(app)  # /peringatan(.csv), /tinjauan(.yml) (issue 7)
+    village_pages.setup_routes(app)  # /desa, /desa/poster.{pdf,png}
+    insights.setup_routes(app)  # /peringatan(.csv), /tinjauan(.yml)
     app.router.add_static("/static/", HERE / "static")
     app.on_startup.append(demo.on_startup)
     return app

@@ -1,4 +1,4 @@
-"""Village pages of the dashboard (issue 7).
+"""Village pages of the dashboard.
 
   GET /staff/desa               aggregate figures of one village or district
   GET /staff/desa/poster.pdf    printable poster of a village (also poster.png)
@@ -6,8 +6,8 @@
 Scope (fail closed): a `village` account sees only its own village, a `district` account
 only its kabupaten/kota (and posters of villages in it); query parameters cannot widen it.
 Supervisors and admins choose a village (?desa=CODE) or district (?kab=CODE). Handlers get
-403. Every count shown goes through bot.reports.suppress (1-4 become "<5"); there is no
-page of a single user or message.
+403. Every count shown goes through bot.core.villages.reports.suppress (1-4 become
+"<5"); there is no page of a single user or message.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from bot.core.village_service import links
+from bot.core.villages.poster import pdf_to_png, poster_pdf
+from bot.core.villages.reports import suppress
+from bot.core.villages.service import links
 from bot.dashboard.app import StaffUser, current_staff, page, state
 from bot.dashboard.labels import CATEGORY_LABELS, STATUS_LABELS
-from bot.poster import pdf_to_png, poster_pdf
-from bot.reports import suppress
 from storage.models import utcnow
 from storage.models.villages import Village
 from storage.repositories import village_stats as stats

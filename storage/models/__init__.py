@@ -1,10 +1,10 @@
 """All tables. Import every model module here so Alembic and create_all see them."""
 
-from storage.models import agencies as agencies  # agency register (issue 4)
-from storage.models import channels as channels  # inbox, delivery statuses (issue 6)
-from storage.models import complaints as complaints  # complaint tables (issue 5)
+from storage.models import agencies as agencies  # agency register
+from storage.models import channels as channels  # inbox, delivery statuses
+from storage.models import complaints as complaints  # complaint tables
 from storage.models import staff_audit as staff_audit  # dashboard sign-in/export audit
-from storage.models import villages as villages  # villages, attribution, topics (issue 7)
+from storage.models import villages as villages  # villages, attribution, topics
 from storage.models.base import Base, utcnow
 from storage.models.core import Unanswered, User
 

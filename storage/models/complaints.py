@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.models.base import Base, utcnow
 
 STATUSES = ("new", "assigned", "waiting_on_complainant", "resolved", "closed", "reopened")
-ROLES = ("handler", "supervisor", "admin", "village", "district")  # last two: issue 7
+ROLES = ("handler", "supervisor", "admin", "village", "district")  # last two: village officials
 
 
 class Office(Base):
@@ -41,7 +41,7 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(16), default="handler")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Scope of a `village` / `district` account (issue 7, migration 0006): the kode wilayah
+    # Scope of a `village` / `district` account (migration 0006): the kode wilayah
     # of its village, or the kabupaten/kota code; such accounts see aggregates only.
     village_code: Mapped[str | None] = mapped_column(String(20), default=None)
     district_code: Mapped[str | None] = mapped_column(String(10), default=None)
@@ -158,7 +158,7 @@ class OutboxMessage(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
-    # Push channels (issue 6, migration 0005): retry schedule, the platform's permanent
+    # Push channels (migration 0005): retry schedule, the platform's permanent
     # error code (shown to staff), the platform's id for the sent message, and how it went
     # out ("template" when WhatsApp's 24-hour window had closed).
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,4 +1,4 @@
-"""Village tables (issue 7): the village registry with referral codes, a user's village or
+"""Village tables: the village registry with referral codes, a user's village or
 district attribution, weekly topic counts per village, and agency sightings.
 
 `villages` is keyed by the Kemendagri kode wilayah ("32.01.01.2001"); `referral_code` is

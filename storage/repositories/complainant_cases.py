@@ -1,7 +1,7 @@
 """A complainant's side of the complaints: their cases by ticket or by user, the case a
 handler is talking to them in, and deleting their personal data from all of it.
 
-Ownership (may this user see this ticket?) is checked by the caller in bot.core.complaints.
+Ownership (may this user see this ticket?) is checked by the caller in bot.core.complaints.rules.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ transitions, field changes (lease, escalation, office, handler), expired leases.
 
 Each change is one conditional UPDATE plus its audit event, inside the caller's
 transaction. Lifecycle rules (which transition is allowed, who may act) live in
-bot.core.complaints; this module only makes each change atomic.
+bot.core.complaints.rules; this module only makes each change atomic.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Staff accounts (argon2-hashed passwords) and the offices they belong to.
 
-Offices come from configuration (content/offices.yml, loaded in bot.core.complaints) and
+Offices come from configuration (content/offices.yml, loaded in bot.core.complaints.rules) and
 are mirrored into the `offices` table by `sync_offices` so the dashboard can list them.
 """
 

@@ -2,7 +2,7 @@
 
 Village/district figures are scoped by exactly one of village_code / district_code and fail
 closed: with neither, every function returns nothing. They return raw counts; the caller
-suppresses small ones (bot.reports.suppress) before anything is shown.
+suppresses small ones (bot.core.villages.reports.suppress) before anything is shown.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.village_service import DEMO_FILE
+from bot.core.villages.service import DEMO_FILE
 from storage import db
 from storage.repositories.users import record_unanswered
 

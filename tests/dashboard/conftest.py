@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.composition import Bot
-from bot.core.complaints import Offices, file_complaint
+from bot.core.complaints.rules import Offices, file_complaint
 from bot.settings import PROJECT_ROOT, Settings
 from bot.web import create_app
 from storage.repositories import staff as staff_repo

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.composition import Bot
-from bot.core.complaints import attach_message
+from bot.core.complaints.rules import attach_message
 from storage.models.complaints import Complaint, OutboxMessage
 from storage.repositories import complaint_views
 from storage.repositories.users import get_or_create_user

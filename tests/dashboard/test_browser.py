@@ -3,7 +3,7 @@ full app on a real loopback server: a complaint filed for a web chat user appear
 open queue without a manual reload; the handler logs in, claims, replies and resolves;
 the reply appears in the complainant's web chat (whose user id the server issued).
 
-The complaint is filed through the core (bot.core.complaints.file_complaint), the same call
+The complaint is filed through the core (bot.core.complaints.rules.file_complaint), the same call
 the chat intake makes on confirmation, so this test does not depend on the intake wording.
 Screenshots go to a temporary folder (set JALUR_AMAN_SCREENSHOTS=DIR to keep them).
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.complaints import Offices, file_complaint
+from bot.core.complaints.rules import Offices, file_complaint
 from bot.core.nlu import NLU
 from bot.settings import Settings
 from storage import db

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from bot.composition import build_bot
-from bot.core.complaints import Offices
+from bot.core.complaints.rules import Offices
 from bot.core.nlu import NLU
 from bot.settings import PROJECT_ROOT, Settings
 from bot.web import create_app

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from bot.composition import Bot
 from bot.core.messages import Message
-from bot.core.village_service import DEMO_FILE, import_villages, links
-from bot.poster import pdf_to_png
-from bot.reports import suppress
+from bot.core.villages.poster import pdf_to_png
+from bot.core.villages.reports import suppress
+from bot.core.villages.service import DEMO_FILE, import_villages, links
 from storage.models.complaints import Staff
 from storage.models.villages import Village
 from storage.repositories import staff as staff_repo
@@ -121,7 +121,7 @@ def _decode_all(png: bytes) -> set[str]:
 
 
 async def test_poster_pdf_opens_and_qr_codes_decode_to_the_links(bot: Bot) -> None:
-    from bot.poster import poster_pdf
+    from bot.core.villages.poster import poster_pdf
 
     villages = await _villages(bot)
     village = villages["99.01.01.2001"]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.observability import JsonFormatter, RequestIdFilter, mask, user_ref
+from bot.ops.logs import JsonFormatter, RequestIdFilter, mask, user_ref
 from tests.ops.conftest import Client
 
 PHONE = "081234567890"

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bot import metrics
 from bot.composition import Bot
+from bot.ops import metrics
 from storage.repositories import outbox
 from storage.repositories.users import get_or_create_user
 from tests.ops.conftest import Client

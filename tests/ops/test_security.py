@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.composition import Bot
-from bot.guards import TokenBucket
+from bot.ops.guards import TokenBucket
 from bot.settings import PROJECT_ROOT, Settings
 from tests.ops.conftest import Client
 

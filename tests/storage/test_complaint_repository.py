@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.casework import Casework, Conflict, Forbidden, NotFound
-from bot.core.complaints import Offices
+from bot.core.complaints.casework import Casework, Conflict, Forbidden, NotFound
+from bot.core.complaints.rules import Offices
+from bot.core.complaints.tickets import new_ticket
 from bot.core.content import Content
-from bot.core.tickets import new_ticket
 from bot.settings import PROJECT_ROOT
 from storage import db
 from storage.models import utcnow

@@ -59,10 +59,10 @@ async def post_message(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application, engine: Engine, secret: bytes) -> None:
-    """Routes of the web chat; `secret` is the server secret (bot.server_secret)."""
+    """Routes of the web chat; `secret` is the server secret (bot.ops.server_secret)."""
     app[ENGINE_KEY] = engine
     app[IDENTITY_KEY] = ChatIdentity(secret)
     app.router.add_get("/", index)
     app.router.add_post("/api/chat", post_message)
-    updates.setup(app, engine.sessions)  # staff replies (issue 5)
+    updates.setup(app, engine.sessions)  # staff replies
     app.router.add_static("/static/", STATIC)

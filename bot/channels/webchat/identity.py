@@ -4,7 +4,7 @@ A web chat user is a random id ("web-" + 128 random bits) that only the server c
 The page receives it as a token `<user id>.<HMAC-SHA256 of the id>`, keeps it in
 localStorage and sends it as `Authorization: Bearer <token>`. Knowing or guessing a user id
 is therefore not enough to read that user's replies or to talk as them: the signature needs
-the server's secret key (bot.server_secret; this module derives a key of its own from it,
+the server's secret key (bot.ops.server_secret; this module derives a key of its own from it,
 so a web chat token is never valid anywhere else). Tokens are stateless, so every worker
 accepts them; they do not expire, and changing SECRET_KEY invalidates all of them (the page
 then starts a new conversation).

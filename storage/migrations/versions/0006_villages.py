@@ -1,4 +1,4 @@
-"""Villages (issue 7): village registry with referral codes, user attribution, weekly
+"""Villages: village registry with referral codes, user attribution, weekly
 topic counts, agency sightings, and the village/district scope of staff accounts.
 
 Revision ID: 0006_villages

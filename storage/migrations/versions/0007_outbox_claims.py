@@ -1,4 +1,4 @@
-"""Outbox claims (issue 8): a worker's sender claims a row for a while before it sends it,
+"""Outbox claims: a worker's sender claims a row for a while before it sends it,
 so two workers never send the same row; an index on each chat's rows finds the head of
 every chat's queue and its last send quickly, one on send times the channel's sends in
 the last second (the global rate limit, shared by all workers).

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.channels.webchat.identity import ChatIdentity
 from bot.composition import Bot
-from bot.core.village_service import DEMO_FILE, import_villages
+from bot.core.villages.service import DEMO_FILE, import_villages
 from bot.web import create_app
 from storage.models import User
 from storage.models.villages import Village

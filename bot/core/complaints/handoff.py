@@ -1,0 +1,113 @@
+"""Complaint follow-up in chat: status by ticket, human handoff, deletion of personal data.
+
+- `status` (intent action "complaint_status", and an interceptor for a ticket number typed
+  anywhere): only the complainant's own tickets, or ticket + secret; one answer for
+  "not found" and "not yours" so tickets cannot be probed.
+- `human_handoff` (intent action): explains that staff answer through complaints, offers
+  the intake.
+- `handoff` (interceptor): while the user has a case a handler is working on, their text is
+  attached to the case instead of being answered by the bot.
+- "hapus data saya" (interceptor) asks for confirmation; the buttons "delete_data:yes|no"
+  go to the Flow "delete_data", which only handles those buttons.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.complaints import tickets
+from bot.core.complaints.rules import Offices, attach_message, delete_personal_data, may_view_status
+from bot.core.context import Context
+from bot.core.messages import Button, Reply
+from bot.core.nlu import Parse
+from storage.repositories import complainant_cases
+
+DELETE_NAME = "delete_data"
+_DELETE = re.compile(r"\b(hapus|hapuskan|delete)\s+(semua\s+)?(data|dataku)\b", re.IGNORECASE)
+_ESCAPE = frozenset({"menu", "darurat"})
+
+
+class ComplaintFollowUp:
+    """Status, handoff and deletion: intent actions, interceptors, and Flow "delete_data"."""
+
+    name = DELETE_NAME
+
+    def __init__(self, offices: Offices) -> None:
+        self.offices = offices
+
+    # -- status -------------------------------------------------------------------------
+    async def status(self, ctx: Context, parse: Parse) -> list[Reply]:
+        text = ctx.message.text or ""
+        ticket = tickets.find_ticket(text)
+        if ticket is None:
+            mine = await complainant_cases.for_user(ctx.session, ctx.user.id)
+            if not mine:
+                return [ctx.render("complaint_status")]
+            return [self._status_reply(ctx, mine[0].ticket, mine[0].status,
+                                       mine[0].office_code)]
+        complaint = await complainant_cases.get_by_ticket(ctx.session, ticket)
+        if complaint is None or not may_view_status(complaint, ctx.user,
+                                                    tickets.find_secret(text)):
+            return [ctx.render("complaint_status.not_found")]
+        return [self._status_reply(ctx, complaint.ticket, complaint.status,
+                                   complaint.office_code)]
+
+    async def status_by_ticket(self, ctx: Context, text: str) -> list[Reply] | None:
+        """Interceptor: a message containing a ticket number is a status question."""
+        if tickets.find_ticket(text) is None:
+            return None
+        return await self.status(ctx, Parse(text, "complaint_status", 1.0, ()))
+
+    def _status_reply(self, ctx: Context, ticket: str, status: str, office: str) -> Reply:
+        return ctx.content.render(f"complaint_status.{status}",
+                                  {"ticket": ticket, "office": self.offices.name(office)},
+                                  buttons=[ctx.content.button("menu")])
+
+    # -- handoff ------------------------------------------------------------------------
+    async def prefetch(self, session: AsyncSession, user_ids: Sequence[int]) -> None:
+        """A batch of turns: every user's open handoff case in one query."""
+        await complainant_cases.prefetch_open_handoff_cases(session, user_ids)
+
+    async def human_handoff(self, ctx: Context, _parse: Parse) -> list[Reply]:
+        case = await complainant_cases.open_handoff_case(ctx.session, ctx.user.id)
+        if case is not None:
+            return [ctx.render("human_handoff.attached", ticket=case.ticket)]
+        buttons = [ctx.content.button("complaint"), ctx.content.button("emergency"),
+                   ctx.content.button("menu")]
+        return [ctx.content.render("human_handoff.offer", buttons=buttons)]
+
+    async def handoff(self, ctx: Context, text: str) -> list[Reply] | None:
+        """Interceptor: attach the message to the user's open case (bot stays quiet)."""
+        if text.strip().lower() in _ESCAPE:
+            return None
+        case = await complainant_cases.open_handoff_case(ctx.session, ctx.user.id)
+        if case is None:
+            return None
+        await attach_message(ctx.session, case, text, user=ctx.user,
+                             channel=ctx.message.channel)
+        return [ctx.render("human_handoff.attached", ticket=case.ticket)]
+
+    # -- deletion -----------------------------------------------------------------------
+    async def ask_delete(self, ctx: Context, text: str) -> list[Reply] | None:
+        """Interceptor: "hapus data saya" -> confirmation buttons."""
+        if not _DELETE.search(text):
+            return None
+        title = ctx.content.title
+        buttons = [Button(title("delete_data.yes"), f"{DELETE_NAME}:yes"),
+                   Button(title("delete_data.no"), f"{DELETE_NAME}:no")]
+        return [ctx.content.render("delete_data.confirm", buttons=buttons)]
+
+    async def on_button(self, ctx: Context, payload: str) -> list[Reply]:
+        if payload != f"{DELETE_NAME}:yes":
+            return [ctx.render("delete_data.kept")]
+        await delete_personal_data(ctx.session, ctx.user)
+        ctx.state.clear()
+        ctx.state["welcomed"] = True
+        return [ctx.content.render("delete_data.done", buttons=[ctx.content.button("menu")])]
+
+    async def on_text(self, ctx: Context, text: str) -> list[Reply]:
+        ctx.end_flow()  # never started as a flow; only its buttons are routed here
+        return [ctx.render("menu")]

@@ -1,1 +1,0 @@
-"""Multi-step conversations (agency check, complaint intake), each a Flow of bot.core.context."""
