@@ -25,6 +25,7 @@ from bot.demo import seed_demo_data
 from bot.ops.metered import MeteredEngine
 from bot.settings import Settings
 from storage import db
+from storage.media import MediaStore
 from storage.repositories.staff import sync_offices
 
 
@@ -36,6 +37,7 @@ class Bot:
     content: Content
     nlu: NLU
     engine: Engine
+    media: MediaStore
 
     async def close(self) -> None:
         await self.db_engine.dispose()
@@ -86,4 +88,5 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
         flows=flows, actions=actions, interceptors=interceptors,
         after_turn=[VillageHook(village)],
     )
-    return Bot(settings, db_engine, sessions, content, nlu, engine)
+    media = MediaStore(settings.media_dir, settings.media_max_bytes)
+    return Bot(settings, db_engine, sessions, content, nlu, engine, media)

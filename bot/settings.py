@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     rasa_url: str | None = None
 
+    # Files users send (photos, PDFs): where they are kept, the largest accepted, and
+    # after how many days they are deleted (evidence of closed cases included).
+    media_dir: Path = Path("./var/media")
+    media_max_bytes: int = 10 * 1024 * 1024
+    media_retention_days: int = 365
+
     nlu_threshold: float = 0.35
     max_message_chars: int = 2000
     seed_demo_data: bool = True
