@@ -68,7 +68,8 @@ class AgencyFlow:
         if verdict in (REGISTERED, LICENSE_PROBLEM):
             several_words = len(outcome.result.query.split()) >= 2
             return self._answer(ctx, outcome) if strong or several_words else None
-        if verdict == AMBIGUOUS and strong:
+        if verdict == AMBIGUOUS and (strong or (
+                mention.asks_licence and len(outcome.result.query.split()) >= 3)):
             return self._answer(ctx, outcome)
         if verdict == NOT_FOUND and _explicit(mention):
             return self._answer(ctx, outcome)
@@ -118,15 +119,18 @@ class AgencyFlow:
         """The most telling check among the numbers and names found in a message: an exact
         match wins, then the nearest candidate; None when nothing was found."""
         best: Outcome | None = None
-        queries = [*mention.numbers[:3], *mention.names[:3]][:_MAX_CHECKS]
+        # A company named after "PT" is what the user asks about: other word runs of the
+        # same message are not checked, so a look-alike is never answered by a neighbour.
+        names = mention.after_legal or mention.names
+        queries = [*mention.numbers[:3], *names[:3]][:_MAX_CHECKS]
         for query in queries:
             outcome = self.service.check_in(snap, query)
             if outcome.result.verdict in (REGISTERED, LICENSE_PROBLEM):
                 return outcome
             if best is None or _rank(outcome) > _rank(best):
                 best = outcome
-        if best is not None and best.result.verdict == NOT_FOUND and mention.names:
-            best = self.service.check_in(snap, mention.names[0])
+        if best is not None and best.result.verdict == NOT_FOUND and names:
+            best = self.service.check_in(snap, names[0])
         return best
 
     def _answer(self, ctx: Context, outcome: Outcome) -> list[Reply]:

@@ -1,100 +1,139 @@
 """Finding an agency name or licence number inside a chat message: pure, no I/O.
 
-"agen saya namanya pt kilau samudra" -> name "kilau samudra" (after the legal form "pt");
-"PT Kilau Samudra Raya resmi ga?" -> "kilau samudra raya"; "cek KEP 276 TAHUN 2022" -> a
-number. Chat words (saya, namanya, resmi, ga, ...) split a message into name segments; a
-segment is never trimmed inside, so "pt kilau samudra raya jaya" stays a five-word
-look-alike and is not mistaken for "Kilau Samudra Raya".
+A name is the whole run of words the user typed between boundaries (punctuation, a legal
+form, and question words listed in intents/agency_mentions.yml); words are never dropped
+from inside it, so "PT Cahaya Lombok Aman Sentosa resmi gak?" yields the four-word name
+"cahaya lombok aman sentosa", never "cahaya lombok". Everyday words that companies use
+("Mas", "Kerja", "Aman", "Ada") stay part of a name, except that "aman"/"ada"/"bisa"
+followed by a question particle ("... aman gak?") is the question, not the name.
+
+A message about a person ("calo", "sponsor", a phone number) names no agency unless a
+legal form ("PT") names a company; phone numbers are never taken for licence numbers.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from bot.core.agencies.matching import name_key, number_key
+from bot.settings import PROJECT_ROOT
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Words that are part of a question about an agency, never of its name.
-CHAT_WORDS = _words("""
-agen agent agensi agency agennya perusahaan perusahaannya kantor p3mi pptkis pjtki ptnya
-nama namanya namax saya sy aku ku gue gw kami kita punya yang yg itu ini tsb tersebut nya
-resmi terdaftar legal ilegal asli palsu benar bener beneran aman ada izin izinnya ijin
-ga gak nggak ngga enggak engga gk g tidak tdk bukan apa apakah kah ya yah dong sih deh
-kak kakak min admin mas mbak bang pak bu tolong bantu cek ngecek mengecek periksa check
-dan atau di ke dari dengan untuk buat mau ingin kerja bekerja berangkat lewat melalui via
-dia mereka katanya bilang gimana bagaimana cara caranya ok oke halo hai sudah udah belum
-masih bisa boleh status daftar no nomor nomer nmr sip3mi sip sip2mi nib bp2mi bp3mi kp2mi
-disnaker terpercaya percaya tahu tau kenal kenalan mohon info informasi tanya nanya lagi
-namanya apa sama juga jg mana gmn gk tdk blm udh sdh dgn utk dr sm aja saja nih tuh
-""")
-CUE_WORDS = _words(
-    "agen agent agensi agency agennya perusahaan p3mi pptkis pjtki namanya ptnya sponsor"
-)
+LEXICON = PROJECT_ROOT / "intents" / "agency_mentions.yml"
+_TOKEN = re.compile(r"[a-z0-9]+|[,;:?!()\"“”]|\.(?=\s|$)")
 _LEGAL = frozenset({"pt", "perseroan", "terbatas"})
-_NUMBER_WORDS = _words(
-    "kep ka men b pptkis tahun th thn i ii iii iv v vi vii viii ix x xi xii kepka"
+_PUNCT = frozenset(",;:?!()\"“”.")
+# Mobile numbers (08…, +62 8…) and landlines written with separators (021-555-0123).
+_PHONE = re.compile(r"(?<![\w-])(?:(?:\+?62[\s.-]?|0)8[\d\s.-]{7,16}\d"
+                    r"|\(?0\d{1,3}\)?[\s.-]\d{3,4}[\s.-]\d{3,5})(?![\w-])")
+_NUMBER_WORDS = frozenset(
+    "kep ka men b pptkis tahun th thn i ii iii iv v vi vii viii ix x xi xii kepka".split()  # noqa: SIM905
 )
-_LABELS = _words("no nomor nomer nmr sip3mi sip nib izin ijin")
-_WORD = re.compile(r"[a-z0-9]+")
+_LABELS = frozenset("no nomor nomer nmr sip3mi sip nib izin ijin".split())  # noqa: SIM905
+_END = "<end>"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists of intents/agency_mentions.yml."""
+
+    boundaries: frozenset[str]
+    cues: frozenset[str]
+    licence_words: frozenset[str]
+    accounts: frozenset[str]
+    persons: frozenset[str]
+    predicates: dict[str, frozenset[str]]
+
+    @classmethod
+    def load(cls, path: Path = LEXICON) -> Lexicon:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(
+            boundaries=frozenset(data["boundaries"].split()),
+            cues=frozenset(data["cues"].split()),
+            licence_words=frozenset(data["licence_words"].split()),
+            accounts=frozenset(data["accounts"].split()),
+            persons=frozenset(data["persons"].split()),
+            predicates={word: frozenset([*followers, "?", _END])
+                        for word, followers in data["predicates"].items()},
+        )
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return Lexicon.load()
 
 
 @dataclass
 class Mention:
-    """What a message says about an agency: name segments (after "pt" first) and numbers."""
+    """What a message says about an agency: typed names (after "PT" first) and numbers."""
 
     names: list[str] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)  # raw spans, longest first
-    after_legal: list[str] = field(default_factory=list)  # segments right after "PT"
+    after_legal: list[str] = field(default_factory=list)  # names right after "PT"
     has_legal_form: bool = False
     has_cue: bool = False
+    asks_licence: bool = False
+    about_person: bool = False
 
     @property
     def empty(self) -> bool:
         return not self.names and not self.numbers
 
 
-def find_mention(text: str) -> Mention:
-    """Name segments and number spans in a message, most likely first."""
-    mention = Mention(numbers=_number_spans(text))
-    words = _WORD.findall(text.lower())
-    mention.has_cue = any(w in CUE_WORDS for w in words)
-    after_pt: list[str] = []
+def find_mention(text: str, lexicon: Lexicon | None = None) -> Mention:
+    """Typed names and licence-number spans in a message, most likely first."""
+    lex = lexicon or default_lexicon()
+    without_phones = _PHONE.sub(" , ", text)
+    tokens = [*_TOKEN.findall(without_phones.lower()), _END]
+    words = {t for t in tokens if t not in _PUNCT}
+    numbers = [] if words & lex.accounts else _number_spans(without_phones)
+    after_legal: list[str] = []
     others: list[str] = []
-    segment: list[str] = []
-    segment_after_pt = False
-    previous = ""
-
-    def close() -> None:
-        if segment:
-            key = name_key(" ".join(segment))
-            if key and not _is_number_like(key):
-                (after_pt if segment_after_pt else others).append(key)
-        segment.clear()
-
-    for word in words:
-        if word in _LEGAL and not (word == "terbatas" and previous != "perseroan"):
-            close()
-            mention.has_legal_form = True
-            segment_after_pt = word in ("pt", "terbatas")
-        elif word in CHAT_WORDS:
-            close()
-            segment_after_pt = False
-        else:
-            segment.append(word)
-        previous = word
-    close()
-    mention.after_legal = list(dict.fromkeys(after_pt))
-    seen: set[str] = set()
-    for key in after_pt + sorted(others, key=lambda k: -len(k)):
-        if key not in seen:
-            seen.add(key)
-            mention.names.append(key)
+    for legal, span in _spans(tokens, lex):
+        key = name_key(" ".join(span))
+        if key and not _is_number_like(key):
+            (after_legal if legal else others).append(key)
+    mention = Mention(
+        after_legal=list(dict.fromkeys(after_legal)),
+        has_legal_form=bool(after_legal),  # "PT" followed by a name, not "pt lain"
+        has_cue=bool(words & lex.cues),
+        asks_licence=bool(words & lex.licence_words),
+    )
+    mention.about_person = bool(words & lex.persons) and not mention.has_cue
+    if mention.about_person and not mention.has_legal_form:
+        return mention
+    mention.numbers = numbers
+    mention.names = list(dict.fromkeys(after_legal + sorted(others, key=lambda k: -len(k))))
     return mention
+
+
+def _spans(tokens: list[str], lex: Lexicon) -> list[tuple[bool, list[str]]]:
+    """Runs of name words, each marked True when it follows a legal form ("PT Maju")."""
+    spans: list[tuple[bool, list[str]]] = []
+    span: list[str] = []
+    after_legal = False
+    previous = ""
+    for i, token in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else _END
+        legal = token in _LEGAL and not (token == "terbatas" and previous != "perseroan")
+        predicate = token in lex.predicates and nxt in lex.predicates[token]
+        if legal or token in _PUNCT or token == _END or token in lex.boundaries \
+                or token in lex.cues or predicate:
+            if span:
+                spans.append((after_legal, span))
+                span = []
+            if legal:
+                after_legal = True
+            elif not (token == "." and previous in _LEGAL):  # "PT. Maju" keeps the form
+                after_legal = False
+        else:
+            span.append(token)
+        previous = token
+    return spans
 
 
 def _is_number_like(key: str) -> bool:
