@@ -11,9 +11,9 @@ from bot import dashboard
 from bot.channels import webchat
 from bot.channels.setup import setup_channels
 from bot.composition import Bot
+from bot.ops.access_log import request_id_middleware
 from bot.ops.guards import TokenBucket, failure_guard, rate_limit
-from bot.ops.logs import request_id_middleware
-from bot.ops.metrics import http_metrics, metrics_handler
+from bot.ops.http_metrics import http_metrics, metrics_handler
 from bot.ops.server_secret import secret_key
 from storage import db
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*=\s*[\"']([^\"']+)[\"']", re.M)
 # PostgreSQL advisory lock keys (arbitrary constants, unique to this application).
 MIGRATION_LOCK = 0x4A41_0001
 STARTUP_LOCK = 0x4A41_0002
@@ -69,12 +73,16 @@ async def migrated(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
 
 
 def _upgrade(connection: Connection) -> None:
+    from alembic import command
+
     cfg = _alembic_config()
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, "head")
@@ -83,12 +91,37 @@ def _upgrade(connection: Connection) -> None:
 async def upgrade(engine: AsyncEngine) -> None:
     """Run all Alembic migrations up to head on this engine. On PostgreSQL a transaction
     advisory lock makes concurrent upgrades (N workers starting at once) run one at a time;
-    the later ones find the schema at head and do nothing."""
+    the later ones find the schema at head and do nothing. A database already at head is
+    recognised without loading Alembic (a command-line tool starts faster)."""
+    if await _at_script_head(engine):
+        return
     async with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                {"key": MIGRATION_LOCK})
         await conn.run_sync(_upgrade)
+
+
+def script_heads() -> set[str]:
+    """Head revisions of the migration scripts, read from their `revision =` and
+    `down_revision =` lines (a merge revision's tuple is not read: no fast answer then)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        revisions.update(v for k, v in found.items() if k == "revision")
+        parents.update(v for k, v in found.items() if k == "down_revision")
+    return revisions - parents
+
+
+async def _at_script_head(engine: AsyncEngine) -> bool:
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(text("SELECT version_num FROM alembic_version"))
+            current = {row[0] for row in rows}
+    except DBAPIError:  # no alembic_version table yet: a new database
+        return False
+    return bool(current) and current == script_heads()
 
 
 @asynccontextmanager

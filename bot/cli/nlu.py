@@ -7,10 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from bot.composition import load_nlu
-from bot.core.nlu.evaluate import cross_validate, score
-from bot.core.nlu.training_data import read_examples
-from bot.settings import get_settings
+from bot.core.nlu import NLU
+from bot.settings import Settings, get_settings
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,8 +25,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ev.set_defaults(handler=_evaluate)
 
 
+def _load(settings: Settings) -> NLU:
+    """The model alone: no database, no engine (a one-message `nlu parse` starts fast)."""
+    return NLU.load(settings.intents_dir, settings.cache_dir, settings.rasa_url)
+
+
 def _parse(args: argparse.Namespace) -> int:
-    nlu = load_nlu(get_settings())
+    nlu = _load(get_settings())
     for line in sys.stdin:
         text = line.rstrip("\n")
         result = nlu.parse(text)
@@ -42,8 +45,11 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from bot.core.nlu.evaluate import cross_validate, score
+    from bot.core.nlu.training_data import read_examples
+
     settings = get_settings()
-    nlu = load_nlu(settings)
+    nlu = _load(settings)
     if args.file:
         examples = read_examples(args.file)
         predicted = [nlu.parse(ex.text).intent for ex in examples]

@@ -17,21 +17,13 @@ import logging
 import re
 import secrets
 import sys
-import time
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import web
-from aiohttp.typedefs import Handler
-
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-REQUEST_ID_HEADER = "X-Request-Id"
-_SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _PHONE = re.compile(r"(?<![0-9A-Za-z])\+?\d[\d .-]{6,}\d(?![0-9A-Za-z])")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
 _key: list[bytes] = [secrets.token_bytes(32)]
-access_log = logging.getLogger("bot.access")
 
 
 def mask(text: str) -> str:
@@ -96,35 +88,3 @@ def configure_logging(fmt: str = "text", level: int = logging.INFO) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-
-
-def route_name(request: web.Request) -> str:
-    """The route template ("/staff/case/{id}"), never the raw path or query (they may hold
-    user ids); unmatched paths collapse into one label."""
-    info = request.match_info.route.resource
-    return info.canonical if info is not None else "unmatched"
-
-
-@web.middleware
-async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Give the request an id (echoed as X-Request-Id) and write one access log line."""
-    given = request.headers.get(REQUEST_ID_HEADER, "")
-    rid = given if _SANE_ID.match(given) else uuid.uuid4().hex
-    token = REQUEST_ID.set(rid)
-    started = time.perf_counter()
-    status = 500
-    try:
-        try:
-            response = await handler(request)
-        except web.HTTPException as exc:
-            exc.headers[REQUEST_ID_HEADER] = rid
-            status = exc.status
-            raise
-        response.headers[REQUEST_ID_HEADER] = rid
-        status = response.status
-        return response
-    finally:
-        access_log.info("%s %s %s", request.method, route_name(request), status, extra={
-            "method": request.method, "route": route_name(request), "status": status,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
-        REQUEST_ID.reset(token)

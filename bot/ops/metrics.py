@@ -1,4 +1,4 @@
-"""Prometheus metrics: `/metrics` in the text exposition format.
+"""Prometheus metrics: the counters and histograms, and the backlog read at scrape time.
 
 Counters and histograms live in the process (messages in/out by channel, NLU intents and
 fallbacks, send errors by code, HTTP and turn latency). With `serve --workers N` the
@@ -12,15 +12,11 @@ No label ever holds a user id or message text.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import web
-from aiohttp.typedefs import Handler
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
@@ -33,7 +29,6 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.ops.logs import route_name
 from storage.models.channels import InboxUpdate
 from storage.models.complaints import Complaint, OutboxMessage
 
@@ -112,7 +107,7 @@ async def backlog_families(sessions: async_sessionmaker[AsyncSession]) -> list[G
     return [out_depth, out_age, out_failed, q_depth, q_age, in_depth]
 
 
-class _Static(Collector):
+class StaticCollector(Collector):
     def __init__(self, families: list[GaugeMetricFamily]) -> None:
         self.families = families
 
@@ -127,33 +122,3 @@ def process_metrics() -> bytes:
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry)
     return generate_latest(REGISTRY)
-
-
-def metrics_handler(sessions: async_sessionmaker[AsyncSession]) -> Handler:
-    async def handle(_request: web.Request) -> web.Response:
-        body = process_metrics()
-        try:
-            backlog = CollectorRegistry()
-            backlog.register(_Static(await backlog_families(sessions)))
-            body += generate_latest(backlog)
-        except Exception:  # the database being down must not hide the process metrics
-            body += b"# backlog unavailable: database unreachable\n"
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-    return handle
-
-
-@web.middleware
-async def http_metrics(request: web.Request, handler: Handler) -> web.StreamResponse:
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await handler(request)
-        status = response.status
-        return response
-    except web.HTTPException as exc:
-        status = exc.status
-        raise
-    finally:
-        HTTP_SECONDS.labels(request.method, route_name(request), str(status)).observe(
-            time.perf_counter() - started)

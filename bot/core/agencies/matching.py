@@ -35,6 +35,8 @@ NUMBER_NEAR_SCORE = 85.0
 MAX_CANDIDATES = 3
 MAX_QUERY_CHARS = 160  # longer (normalised) queries are not names: not_found, no fuzzing
 _RETRIEVE = 15  # candidates fetched per retrieval view, then re-scored
+# A plain ratio this high is a typo of that name: retrieval stops after one scan as typed.
+_TYPO_SCORE = 85.0
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _LEGAL_PREFIX = re.compile(r"^(?:p t |pt |perseroan terbatas )+")
@@ -224,14 +226,20 @@ class Register:
         word); only that small pool is scored with the full similarity."""
         if not self._keys:
             return []
-        pool: set[int] = set()
+        # The first scan is as typed. A plain typo of a name scores high there, and then
+        # the word-level views (joined, swapped, spelling-folded, missing or extra word)
+        # are not needed: a typo lookup costs about one bare scan.
         views = ((key, self._keys), (key.replace(" ", ""), self._joined),
                  (" ".join(sorted(key.split())), self._sorted), (fold(key), self._folded))
-        for query, choices in views:
-            for _, _, index in process.extract(query, choices, scorer=fuzz.ratio,
-                                               limit=_RETRIEVE, score_cutoff=NEAR_SCORE * 0.8):
-                pool.add(index)
-        pool.update(self._word_overlaps(key))
+        pool: set[int] = set()
+        for n, (query, choices) in enumerate(views):
+            found = process.extract(query, choices, scorer=fuzz.ratio, limit=_RETRIEVE,
+                                    score_cutoff=NEAR_SCORE * 0.8)
+            pool.update(index for _, _, index in found)
+            if n == 0 and found and found[0][1] >= _TYPO_SCORE:
+                break
+        else:
+            pool.update(self._word_overlaps(key))
         key_fold = fold(key)
         scored = [(self._keys[i], _score(key, key_fold, self._keys[i], self._folded[i]))
                   for i in pool]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.nlu.classifier import IntentClassifier, load_or_train
+from bot.core.nlu.classifier import IntentClassifier, load_cached, load_or_train, remember
 from bot.core.nlu.normalise import Normaliser
 from bot.core.nlu.rasa import RasaClient
 from bot.core.nlu.safety import EmergencyNet
@@ -43,8 +43,10 @@ class NLU:
     def load(cls, intents_dir: Path, cache_dir: Path | None = None,
              rasa_url: str | None = None) -> NLU:
         normaliser = Normaliser.load(intents_dir / "normalisation.yml")
-        examples = read_examples(intents_dir)
-        classifier = load_or_train(examples, normaliser, cache_dir)
+        classifier = load_cached(intents_dir, cache_dir)
+        if classifier is None:
+            classifier = load_or_train(read_examples(intents_dir), normaliser, cache_dir)
+            remember(classifier, intents_dir, cache_dir)
         emergency = EmergencyNet.load(intents_dir / "emergency.yml")
         return cls(normaliser, classifier, emergency, RasaClient(rasa_url) if rasa_url else None)
 

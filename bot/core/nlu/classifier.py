@@ -64,6 +64,46 @@ def training_hash(texts: Sequence[str], intents: Sequence[str]) -> str:
     return digest.hexdigest()[:16]
 
 
+def source_hash(intents_dir: Path) -> str:
+    """A fingerprint of everything the model is built from: the training files and the
+    code that reads, normalises and trains on them. Cheap (bytes only, no YAML parse), so a
+    cold start finds the cached model without reading the training data."""
+    digest = hashlib.sha256(MODEL_VERSION.encode())
+    code = Path(__file__).resolve().parent
+    for path in [*sorted(intents_dir.glob("*.yml")), *sorted(code.glob("*.py"))]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def load_cached(intents_dir: Path, cache_dir: Path | None) -> IntentClassifier | None:
+    """The model cached for exactly these training files and this code, if any."""
+    if cache_dir is None:
+        return None
+    path = cache_dir / f"nlu-src-{source_hash(intents_dir)}.pkl"
+    try:
+        with path.open("rb") as fh:
+            return IntentClassifier(pickle.load(fh))
+    except FileNotFoundError:
+        return None
+    except Exception:  # a stale or broken cache is rebuilt, never fatal
+        path.unlink(missing_ok=True)
+        return None
+
+
+def remember(classifier: IntentClassifier, intents_dir: Path, cache_dir: Path | None) -> None:
+    """Cache the model under the fingerprint of its sources (see `load_cached`)."""
+    if cache_dir is not None:
+        _dump(classifier, cache_dir / f"nlu-src-{source_hash(intents_dir)}.pkl")
+
+
+def _dump(classifier: IntentClassifier, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(classifier.pipeline, fh)
+    tmp.replace(path)
+
+
 def load_or_train(examples: Sequence[Example], normalise: Callable[[str], str],
                   cache_dir: Path | None) -> IntentClassifier:
     """Train on normalised examples, reusing a pickled model with the same data hash."""
@@ -79,9 +119,5 @@ def load_or_train(examples: Sequence[Example], normalise: Callable[[str], str],
             cache_file.unlink(missing_ok=True)
     classifier = IntentClassifier.train(texts, intents)
     if cache_file:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(classifier.pipeline, fh)
-        tmp.replace(cache_file)
+        _dump(classifier, cache_file)
     return classifier

@@ -1,8 +1,9 @@
-"""Optional adapter to a running Rasa server's /model/parse endpoint."""
+"""Optional adapter to a running Rasa server's /model/parse endpoint.
+
+aiohttp is imported when a Rasa server is configured, so a plain `nlu parse` does not
+load an HTTP client it never uses."""
 
 from __future__ import annotations
-
-import aiohttp
 
 
 class RasaClient:
@@ -10,10 +11,13 @@ class RasaClient:
 
     def __init__(self, base_url: str, timeout: float = 3.0) -> None:
         self.base_url = base_url.rstrip("/")
-        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.timeout = timeout
 
     async def rank(self, text: str, top: int = 3) -> list[tuple[str, float]]:
-        async with aiohttp.ClientSession(timeout=self.timeout) as http, http.post(
+        import aiohttp
+
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as http, http.post(
             f"{self.base_url}/model/parse", json={"text": text}
         ) as response:
             response.raise_for_status()
