@@ -3,12 +3,13 @@
 Each pair runs as a fresh process, alternately, several times; the figure is the median
 wall time (and peak RSS) of each, and the ratio ours / bare.
 
-| command | bare script (same input, same output) |
-|---|---|
-| `agencies check --json NAME` | open the SQLite file with SQLAlchemy async, read the register, `rapidfuzz.process.extractOne`, print one JSON line |
-| `complaints list --json` | SQLAlchemy async select of the complaints, print JSON lines |
-| `nlu parse --json` (one line) | unpickle the cached model, normalise-free `predict_proba`, print one JSON line |
-| `chat --json` (one line) | unpickle the model, predict, insert a user row and read it back with SQLAlchemy, print JSON |
+Bare scripts (same input, same output):
+- `agencies check --json NAME`: open the SQLite file with SQLAlchemy async, read the
+  register, `rapidfuzz.process.extractOne`, print one JSON line;
+- `complaints list --json`: SQLAlchemy async select of the complaints, print JSON lines;
+- `nlu parse --json` (one line): unpickle the cached model, `predict_proba`, print JSON;
+- `chat --json` (one line): unpickle the model, predict, write and read a user row with
+  SQLAlchemy, print JSON.
 
     .venv/bin/python benchmarks/startup.py [--runs 5]
 """
