@@ -7,6 +7,7 @@ are mirrored into the `offices` table by `sync_offices` so the dashboard can lis
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,8 +18,14 @@ from storage.models import utcnow
 from storage.models.complaints import ROLES, Office, Staff
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so timing does not reveal accounts.
-_DUMMY_HASH = _hasher.hash("jalur-aman-dummy-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist (same time as a real check);
+    made at the first such login, not at import: hashing takes argon2's whole memory cost,
+    which would otherwise be the peak of every process that imports this module."""
+    return _hasher.hash("jalur-aman-dummy-password")
 
 
 def hash_password(password: str) -> str:
@@ -47,7 +54,7 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> S
         select(Staff).where(Staff.username == username.strip()))).scalar_one_or_none()
     try:
         if staff is None or not staff.active:
-            _hasher.verify(_DUMMY_HASH, password)
+            _hasher.verify(_dummy_hash(), password)
             return None
         _hasher.verify(staff.password_hash, password)
     except (VerificationError, InvalidHashError):
