@@ -48,7 +48,20 @@ class Settings(BaseSettings):
 
     nlu_threshold: float = 0.35
     max_message_chars: int = 2000
-    seed_demo_data: bool = True
+    # Fictitious demo data (sample register, villages, a demo staff account): only when
+    # asked (`serve --demo`, which `make run` passes), never by default.
+    seed_demo_data: bool = False
+
+    # Staff dashboard: a session ends after STAFF_IDLE_MINUTES without a request and
+    # STAFF_SESSION_HOURS after sign-in; the second factor (TOTP) is always required of
+    # supervisors and admins, and of handlers (and village/district officials) unless
+    # STAFF_TOTP_HANDLERS is false.
+    staff_idle_minutes: float = 30.0
+    staff_session_hours: float = 12.0
+    staff_totp_handlers: bool = True
+    # /metrics answers loopback clients (not forwarded by a proxy); others need
+    # `Authorization: Bearer <METRICS_TOKEN>` (unset: refused).
+    metrics_token: str | None = None
 
     # Operations: log format (text | json), per-IP token buckets for /api/chat
     # and /webhook/* (requests per second and burst; 0 turns a limit off), and whether to

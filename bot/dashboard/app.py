@@ -1,14 +1,16 @@
 """The /staff sub-application: shared state, the session + CSRF middleware, page rendering.
 
-Every request resolves its session cookie to a fresh staff row (active account, matching
-password fingerprint). Only the login page and static files are public; everything else
-redirects to the login (GET) or is refused (other methods). Every POST, the login form
+Every request resolves its session cookie to a live server-side session and a fresh staff
+row (active account). Only the login pages, enrolment links and static files are public;
+a session that has not passed the second factor reaches only the second-factor pages;
+everything else redirects to the login (GET) or is refused (other methods). Every POST, the login form
 included, must carry the session's CSRF token. Staff pages are never cached or framed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import aiohttp_jinja2
@@ -18,24 +20,19 @@ from aiohttp import web
 from bot.composition import Bot
 from bot.core.complaints.casework import Casework
 from bot.dashboard import csrf
-from bot.dashboard.auth import (
-    COOKIE,
-    PRE_COOKIE,
-    SESSION_SECONDS,
-    LoginLimiter,
-    Signer,
-    fingerprint,
-)
+from bot.dashboard.auth import COOKIE, PRE_COOKIE, LoginThrottle, SessionData, Signer, needs_mfa
 from bot.dashboard.canned import DashboardConfig
-from storage.repositories import staff as staff_repo
+from storage.repositories import staff_sessions
 
 JINJA_KEY = web.AppKey("dashboard_jinja", jinja2.Environment)
-PUBLIC = ("/staff/login", "/staff/static/")
+PUBLIC = ("/staff/login", "/staff/static/", "/staff/enrol/")
+MFA_PATHS = ("/staff/totp", "/staff/enrol", "/staff/logout", "/staff/static/")
 ROLE_LABELS = {"handler": "Petugas", "supervisor": "Supervisor", "admin": "Admin",
                "village": "Perangkat desa", "district": "Pemda kabupaten/kota"}
 # Village/district accounts reach only the aggregate village pages: fail closed.
 SCOPED_ROLES = ("village", "district")
-SCOPED_PATHS = ("/staff/desa", "/staff/logout", "/staff/static/", "/staff/login")
+SCOPED_PATHS = ("/staff/desa", "/staff/logout", "/staff/static/", "/staff/login",
+                "/staff/totp", "/staff/enrol")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
@@ -65,10 +62,21 @@ class StaffUser:
 class Dashboard:
     bot: Bot
     signer: Signer
-    limiter: LoginLimiter
+    throttle: LoginThrottle
     config: DashboardConfig
     casework: Casework
     secure_cookies: bool
+
+    @property
+    def idle(self) -> timedelta:
+        return timedelta(minutes=self.bot.settings.staff_idle_minutes)
+
+    @property
+    def lifetime(self) -> timedelta:
+        return timedelta(hours=self.bot.settings.staff_session_hours)
+
+    def needs_mfa(self, role: str) -> bool:
+        return needs_mfa(role, self.bot.settings.staff_totp_handlers)
 
 
 DASHBOARD_KEY = web.AppKey("dashboard", Dashboard)
@@ -89,25 +97,27 @@ def current_staff(request: web.Request) -> StaffUser:
 
 
 async def _load_staff(request: web.Request, dash: Dashboard) -> StaffUser | None:
-    session = dash.signer.read(request.cookies.get(COOKIE))
-    if session is None:
+    token = request.cookies.get(COOKIE)
+    if not token or len(token) > 128:
         return None
-    async with dash.bot.sessions() as db:
-        row = await staff_repo.get_staff(db, session.staff_id)
-        if row is None or not row.active or not row.office_code:
+    async with dash.bot.sessions() as db, db.begin():
+        found = await staff_sessions.load(db, token, idle=dash.idle)
+        if found is None:
             return None
-        if fingerprint(row.password_hash) != session.fingerprint:
+        live, row = found
+        if not row.active or not row.office_code:
             return None
-    request[csrf.SESSION_KEY] = session
+        mfa_passed = live.mfa_passed or not dash.needs_mfa(row.role)
+    request[csrf.SESSION_KEY] = SessionData(row.id, token, mfa_passed)
     return StaffUser(row.id, row.username, row.office_code, row.role,
                      dash.casework.offices.name(row.office_code),
                      row.village_code, row.district_code)
 
 
-def set_cookie(response: web.StreamResponse, dash: Dashboard, name: str, value: str,
-               max_age: int = SESSION_SECONDS) -> None:
-    response.set_cookie(name, value, max_age=max_age, path="/staff", httponly=True,
-                        samesite="Lax", secure=dash.secure_cookies)
+def set_cookie(response: web.StreamResponse, dash: Dashboard, name: str, value: str) -> None:
+    """A session cookie (no max-age: the server decides when a session ends)."""
+    response.set_cookie(name, value, path="/staff", httponly=True, samesite="Lax",
+                        secure=dash.secure_cookies)
 
 
 def redirect(location: str) -> web.Response:
@@ -134,7 +144,13 @@ async def middleware(request: web.Request, handler: csrf.Handler) -> web.StreamR
         if request.method in csrf.SAFE_METHODS:
             raise web.HTTPSeeOther("/staff/login")
         return csrf.forbidden()
-    if not await csrf.check(request, dash.signer):
+    if not await csrf.check(request, dash.signer, dash.bot.settings):
+        return csrf.forbidden()
+    session: SessionData | None = request.get(csrf.SESSION_KEY)
+    if (staff is not None and session is not None and not session.mfa_passed
+            and not request.path.startswith(MFA_PATHS)):
+        if request.method in csrf.SAFE_METHODS:
+            raise web.HTTPSeeOther("/staff/totp")
         return csrf.forbidden()
     if staff is not None and staff.is_scoped and not request.path.startswith(SCOPED_PATHS):
         if request.path in ("/staff", "/staff/"):

@@ -1,19 +1,29 @@
-"""Sign-in and sign-out pages of the staff dashboard.
+"""Sign-in (password step) and sign-out of the staff dashboard.
 
-Failed sign-ins are rate limited in memory per (IP, username) and per IP; the answer to a
-wrong username and to a wrong password is the same. Every sign-in, failure, and sign-out
-is written to the staff audit log.
+A correct password opens a server-side session; when the account needs the second factor
+(bot.dashboard.auth.needs_mfa) that session reaches only the TOTP pages
+(bot.dashboard.second_factor) until a code is given. Failed sign-ins are throttled per
+(address, account), per address and per account in the database; the address is the
+proxy's hop of X-Forwarded-For when TRUST_FORWARDED_FOR is set, else the peer. The answer
+to a wrong username and to a wrong password is the same. Every sign-in, failure and
+sign-out is written to the staff audit log.
 """
 
 from __future__ import annotations
 
+import secrets
+
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dashboard import csrf
-from bot.dashboard.app import STAFF_KEY, current_staff, page, redirect, set_cookie, state
+from bot.dashboard.app import STAFF_KEY, Dashboard, current_staff, page, redirect, set_cookie, state
 from bot.dashboard.auth import COOKIE, PRE_COOKIE
+from bot.ops.guards import client_ip as proxied_ip
+from storage.models.complaints import Staff
 from storage.repositories import dashboard_queries as dq
 from storage.repositories import staff as staff_repo
+from storage.repositories import staff_sessions
 
 ERRORS = {
     "invalid": "Nama pengguna atau kata sandi salah.",
@@ -22,8 +32,8 @@ ERRORS = {
 
 
 def client_ip(request: web.Request) -> str:
-    """The peer address (a reverse proxy in front should pass it through unchanged)."""
-    return request.remote or "unknown"
+    """The client's address: the proxy's hop when TRUST_FORWARDED_FOR, else the peer."""
+    return proxied_ip(request, state(request).bot.settings.trust_forwarded_for)
 
 
 async def login_form(request: web.Request) -> web.StreamResponse:
@@ -41,45 +51,66 @@ def _failed(request: web.Request, error: str, username: str, retry: int = 0) -> 
     return response
 
 
+async def start_session(db: AsyncSession, dash: Dashboard, staff: Staff, ip: str,
+                        *, mfa_passed: bool) -> str:
+    """A new server-side session for `staff`; returns the cookie's token."""
+    token = secrets.token_urlsafe(32)
+    await staff_sessions.create(db, token=token, staff_id=staff.id, lifetime=dash.lifetime,
+                                mfa_passed=mfa_passed, ip=ip)
+    return token
+
+
+def signed_in(dash: Dashboard, token: str, location: str = "/staff/") -> web.Response:
+    response = redirect(location)
+    set_cookie(response, dash, COOKIE, token)
+    response.del_cookie(PRE_COOKIE, path="/staff")
+    return response
+
+
 async def login_submit(request: web.Request) -> web.StreamResponse:
     dash = state(request)
     form = await request.post()
     username = str(form.get("username") or "").strip()[:64]
     password = str(form.get("password") or "")[:200]
     ip = client_ip(request)
-    retry = dash.limiter.retry_after(ip, username)
-    if retry:
-        return _failed(request, "rate_limited", username, retry)
     async with dash.bot.sessions() as db, db.begin():
+        retry = await dash.throttle.retry_after(db, ip, username)
+        if retry:
+            return _failed(request, "rate_limited", username, retry)
         staff = None
         if username and password:
             staff = await staff_repo.authenticate(db, username, password)
-        if staff is None:
-            dash.limiter.failed(ip, username)
+        if staff is None or not staff.office_code:
+            await dash.throttle.failed(db, ip, username)
             known = await staff_repo.by_username(db, username) if username else None
             await dq.record_audit(db, action="login_failed", username=username or "-",
                                   staff_id=known.id if known else None,
                                   office_code=known.office_code if known else None, ip=ip)
+            staff = None
         else:
-            await dq.record_audit(db, action="login", username=staff.username,
-                                  staff_id=staff.id, office_code=staff.office_code, ip=ip)
-            cookie = dash.signer.issue(staff.id, staff.password_hash)
+            await dash.throttle.succeeded(db, ip, username)
+            old = request.cookies.get(COOKIE)
+            if old:
+                await staff_sessions.revoke(db, old)
+            mfa = dash.needs_mfa(staff.role)
+            token = await start_session(db, dash, staff, ip, mfa_passed=not mfa)
+            if not mfa:
+                await dq.record_audit(db, action="login", username=staff.username,
+                                      staff_id=staff.id, office_code=staff.office_code, ip=ip)
+            location = ("/staff/" if not mfa else
+                        "/staff/totp" if staff.totp_secret else "/staff/enrol")
     if staff is None:
         return _failed(request, "invalid", username)
-    dash.limiter.succeeded(ip, username)
-    response = redirect("/staff/")
-    set_cookie(response, dash, COOKIE, cookie)
-    response.del_cookie(PRE_COOKIE, path="/staff")
-    return response
+    return signed_in(dash, token, location)
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
     dash = state(request)
     staff = current_staff(request)
     session = request.get(csrf.SESSION_KEY)
-    if session is not None:
-        dash.signer.revoke(session)
     async with dash.bot.sessions() as db, db.begin():
+        if session is not None:
+            await staff_sessions.revoke(db, session.nonce)
         await dq.record_audit(db, action="logout", username=staff.username, staff_id=staff.id,
                               office_code=staff.office_code, ip=client_ip(request))
     response = redirect("/staff/login")

@@ -2,6 +2,8 @@
 
 Routes (all under /staff; every POST needs the CSRF token):
   GET  /login, POST /login, POST /logout
+  GET/POST /enrol, /totp, /enrol/{token}   second factor (bot.dashboard.second_factor)
+  GET  /akun, POST /akun/{id}/{action}     supervisors: reset-2fa | disable (accounts)
   GET  /                          -> /queue/new
   GET  /queue/{view}              new | mine | waiting | urgent | overdue | all (supervisor)
   GET  /queue-stamp               JSON change stamp polled by the queue page
@@ -27,10 +29,21 @@ from aiohttp import web
 from bot.composition import Bot
 from bot.core.complaints.casework import Casework
 from bot.core.complaints.rules import Offices
-from bot.dashboard import actions, canned, demo, export, insights, labels, login, views
+from bot.dashboard import (
+    accounts,
+    actions,
+    canned,
+    demo,
+    export,
+    insights,
+    labels,
+    login,
+    second_factor,
+    views,
+)
 from bot.dashboard import villages as village_pages
 from bot.dashboard.app import DASHBOARD_KEY, JINJA_KEY, Dashboard, middleware
-from bot.dashboard.auth import LoginLimiter, Signer
+from bot.dashboard.auth import LoginThrottle, Signer
 from bot.ops.server_secret import secret_key
 
 HERE = Path(__file__).resolve().parent
@@ -53,7 +66,7 @@ def build(bot: Bot) -> web.Application:
     """The /staff sub-application with its state, templates, middleware and routes."""
     public_url = bot.settings.public_url or ""
     dash = Dashboard(
-        bot=bot, signer=Signer(secret_key(bot.settings)), limiter=LoginLimiter(),
+        bot=bot, signer=Signer(secret_key(bot.settings)), throttle=LoginThrottle(),
         config=canned.load(bot.settings.content_dir), casework=_casework(bot),
         secure_cookies=public_url.lower().startswith("https://"),
     )
@@ -73,6 +86,8 @@ def build(bot: Bot) -> web.Application:
     app.router.add_get("/login", login.login_form)
     app.router.add_post("/login", login.login_submit)
     app.router.add_post("/logout", login.logout)
+    second_factor.setup_routes(app)
+    accounts.setup_routes(app)
     app.router.add_get("/", views.home)
     app.router.add_get("/queue/{view}", views.queue)
     app.router.add_get("/queue-stamp", views.stamp)

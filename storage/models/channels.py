@@ -70,3 +70,19 @@ class ChannelContact(Base):
     user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     phone: Mapped[str | None] = mapped_column(String(32), default=None)
     last_inbound_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ChatReply(Base):
+    """The replies given to one web chat message, kept under the client's message id so a
+    retried request gets the same answer instead of a second turn (migration 0008)."""
+
+    __tablename__ = "chat_replies"
+    __table_args__ = (UniqueConstraint("channel", "user_id", "client_id",
+                                       name="uq_chat_replies_message"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    client_id: Mapped[str] = mapped_column(String(64))
+    replies: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

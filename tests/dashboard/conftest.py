@@ -4,10 +4,12 @@ accounts, complaints filed through the core, and a logged-in client helper."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -21,6 +23,30 @@ from storage.repositories.users import get_or_create_user
 PASSWORD = "kata-sandi-uji-123"
 Client = TestClient  # type: ignore[type-arg]
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+_SECRET = re.compile(r'data-totp-secret="([A-Z2-7]+)"')
+_RECOVERY = re.compile(r'data-recovery-code="([^"]+)"')
+
+
+class Authenticator:
+    """What a staff member's phone app knows: the TOTP secret of each enrolled account
+    (read from the enrolment page, as a person would scan its QR code), and the time
+    steps already used, since the server takes each code once."""
+
+    def __init__(self) -> None:
+        self.secrets: dict[str, str] = {}
+        self.used: dict[str, set[int]] = {}
+        self.recovery: dict[str, list[str]] = {}
+
+    def code(self, username: str) -> str:
+        """A code for a step not used yet (this one or the next: both are accepted)."""
+        now = int(time.time() // 30)
+        used = self.used.setdefault(username, set())
+        step = next(s for s in (now, now + 1) if s not in used and s > max(used, default=-1))
+        used.add(step)
+        return pyotp.TOTP(self.secrets[username]).at(step * 30)
+
+
+PHONE = Authenticator()
 
 
 @pytest.fixture
@@ -63,11 +89,40 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-async def login(client: Client, username: str, password: str = PASSWORD) -> Any:
+async def login_password(client: Client, username: str, password: str = PASSWORD) -> Any:
+    """The password step alone (the response redirects to the second factor)."""
     page = await client.get("/staff/login")
     token = csrf_of(await page.text())
     return await client.post("/staff/login", allow_redirects=False, data={
         "csrf": token, "username": username, "password": password})
+
+
+async def second_factor(client: Client, username: str, location: str) -> Any:
+    """Enrol (first sign-in: read the secret off the page, confirm a code computed with
+    pyotp) or give the current code; returns the final response."""
+    page = await client.get(location)
+    html = await page.text()
+    if location == "/staff/enrol":
+        match = _SECRET.search(html)
+        assert match, "the enrolment page shows no secret"
+        PHONE.secrets[username] = match.group(1)
+        PHONE.used[username] = set()
+    response = await client.post(location, allow_redirects=False, data={
+        "csrf": csrf_of(html), "code": PHONE.code(username)})
+    if location == "/staff/enrol":
+        assert response.status == 200, await response.text()
+        PHONE.recovery[username] = _RECOVERY.findall(await response.text())
+    return response
+
+
+async def login(client: Client, username: str, password: str = PASSWORD) -> Any:
+    """Sign in as a person would: password, then enrolment or the TOTP code."""
+    response = await login_password(client, username, password)
+    location = response.headers.get("Location", "")
+    if response.status == 303 and location in ("/staff/enrol", "/staff/totp"):
+        factor = await second_factor(client, username, location)
+        return response if location == "/staff/enrol" else factor
+    return response
 
 
 async def token(client: Client, path: str = "/staff/queue/new") -> str:

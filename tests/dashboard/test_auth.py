@@ -1,14 +1,12 @@
 """Dashboard sign-in: argon2 login, wrong password, rate limit, logout, cookie flags,
-audit rows, and the Signer's refusal of forged or expired cookies."""
+audit rows, forged session cookies and CSRF token binding."""
 
 from __future__ import annotations
-
-import time
 
 from sqlalchemy import select
 
 from bot.composition import Bot
-from bot.dashboard.auth import COOKIE, LoginLimiter, Signer
+from bot.dashboard.auth import COOKIE, Signer
 from storage.models.staff_audit import StaffAudit
 from tests.dashboard.conftest import Client, add_staff, login, post
 
@@ -35,7 +33,7 @@ async def test_login_sets_a_safe_cookie_and_opens_the_queue(client: Client, bot:
     assert queue.status == 200
     assert queue.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in queue.headers["Content-Security-Policy"]
-    assert await _actions(bot) == ["login"]
+    assert await _actions(bot) == ["totp_enrolled", "login"]
 
 
 async def test_wrong_password_and_unknown_user_are_refused_alike(
@@ -69,7 +67,7 @@ async def test_logout_ends_the_session_even_if_the_cookie_is_replayed(
     replay = await client.get("/staff/queue/new", allow_redirects=False,
                               headers={"Cookie": f"{COOKIE}={cookie}"})
     assert replay.status == 303
-    assert await _actions(bot) == ["login", "logout"]
+    assert await _actions(bot) == ["totp_enrolled", "login", "logout"]
 
 
 async def test_handler_cannot_open_supervisor_pages(client: Client, bot: Bot) -> None:
@@ -80,21 +78,20 @@ async def test_handler_cannot_open_supervisor_pages(client: Client, bot: Bot) ->
     assert (await client.get("/staff/queue/nope")).status == 404
 
 
-def test_signer_rejects_forged_expired_and_foreign_cookies() -> None:
+async def test_a_forged_or_unknown_session_cookie_opens_nothing(
+        client: Client, bot: Bot) -> None:
+    await add_staff(bot, "siti", "BP3MI-JATIM")
+    cookie = (await login(client, "siti")).cookies[COOKIE].value
+    for forged in (cookie[:-2] + "AA", "garbage", "x" * 500):
+        response = await client.get("/staff/queue/new", allow_redirects=False,
+                                    headers={"Cookie": f"{COOKIE}={forged}"})
+        assert response.status == 303
+
+
+def test_signer_binds_csrf_tokens_to_its_key_and_nonce() -> None:
     signer = Signer(b"key-one")
-    cookie = signer.issue(7, "hash")
-    assert signer.read(cookie) is not None
-    payload, mac = cookie.rsplit(".", 1)
-    assert signer.read(payload + "." + mac[:-2] + "AA") is None
-    assert Signer(b"key-two").read(cookie) is None
-    assert signer.read(cookie, now=time.time() + 13 * 3600) is None
-    assert signer.read("garbage") is None and signer.read(None) is None
-
-
-def test_limiter_window_expires() -> None:
-    limiter = LoginLimiter(per_user=2, per_ip=10, window=60)
-    limiter.failed("1.2.3.4", "a", now=1000)
-    limiter.failed("1.2.3.4", "a", now=1001)
-    assert limiter.retry_after("1.2.3.4", "a", now=1002) > 0
-    assert limiter.retry_after("1.2.3.4", "b", now=1002) == 0
-    assert limiter.retry_after("1.2.3.4", "a", now=1062) == 0
+    token = signer.csrf_token("nonce-1")
+    assert signer.check_csrf("nonce-1", token)
+    assert not signer.check_csrf("nonce-2", token)
+    assert not Signer(b"key-two").check_csrf("nonce-1", token)
+    assert not signer.check_csrf(None, token) and not signer.check_csrf("nonce-1", None)
