@@ -23,6 +23,7 @@ _REVISION_LINE = re.compile(r"^(revision|down_revision)\s*=\s*[\"']([^\"']+)[\"'
 # PostgreSQL advisory lock keys (arbitrary constants, unique to this application).
 MIGRATION_LOCK = 0x4A41_0001
 STARTUP_LOCK = 0x4A41_0002
+ERASED = "personal_data_erased"  # session.info flag: this transaction erased a user's data
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -31,7 +32,8 @@ def create_engine(url: str) -> AsyncEngine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # hide_parameters: error messages and logs never carry user input.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -40,10 +42,11 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across crashes
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA secure_delete=ON")  # erased data is overwritten
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def is_postgres(session: AsyncSession) -> bool:
@@ -54,6 +57,16 @@ def is_postgres(session: AsyncSession) -> bool:
 def insert_for(session: AsyncSession, table: Any) -> Any:
     """The dialect's INSERT (for ON CONFLICT DO NOTHING / DO UPDATE) on `table`."""
     return (pg_insert if is_postgres(session) else sqlite_insert)(table)
+
+
+async def compact_after_erasure(session: AsyncSession) -> None:
+    """After a deletion of personal data commits on SQLite: copy the write-ahead log into
+    the file and empty it, so the old row versions are gone from disk too (secure_delete
+    zeroes freed space in the file). Nothing to do on PostgreSQL (VACUUM reclaims)."""
+    if session.bind is None or session.bind.dialect.name != "sqlite":
+        return
+    async with session.bind.connect() as conn:
+        await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import re
 from typing import Any
 
@@ -31,6 +30,7 @@ from aiogram.types import Update
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels import json_body
 from bot.channels.group_commit import GroupCommit
 from bot.channels.sender import Delivery, OutboxItem, PermanentSendError
 from bot.channels.telegram_api import BotApi
@@ -122,9 +122,9 @@ class TelegramChannel:
         if request.content_length and request.content_length > MAX_BODY:
             return web.json_response({"error": "too_large"}, status=413)
         try:
-            data = json.loads(await request.read())
-        except ValueError:
-            return web.json_response({"error": "invalid_json"}, status=400)
+            data = json_body.clean(json_body.loads(await request.read()))
+        except json_body.BadJson as exc:
+            return web.json_response({"error": str(exc)}, status=400)
         if await store_update(self.stores, data):
             for callback in self.on_stored:
                 callback()

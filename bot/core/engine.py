@@ -18,7 +18,7 @@ from bot.core.content import MENU_KEY, Content
 from bot.core.context import Context, Flow, IntentAction, Interceptor, Prefetcher
 from bot.core.messages import Button, Message, Reply
 from bot.core.nlu import EMERGENCY, NLU, Parse
-from storage import deferred
+from storage import db, deferred
 from storage.models import User
 from storage.repositories.users import (
     get_or_create_user,
@@ -68,11 +68,14 @@ class Engine:
         """Answer one message in its own transaction. `within`, when given, runs inside that
         transaction with the replies (e.g. to write them to the outbox and mark an inbox row
         done), so the state change and what it sends commit together or not at all."""
-        async with self.sessions() as session, session.begin():
-            replies = await self.turn(session, message)
-            await deferred.apply_all(session)
-            if within is not None:
-                await within(session, replies)
+        async with self.sessions() as session:
+            async with session.begin():
+                replies = await self.turn(session, message)
+                await deferred.apply_all(session)
+                if within is not None:
+                    await within(session, replies)
+            if session.info.pop(db.ERASED, False):  # no copy left in SQLite's file or log
+                await db.compact_after_erasure(session)
         return replies
 
     async def turns(self, session: AsyncSession, messages: Sequence[Message]
@@ -92,6 +95,25 @@ class Engine:
                     for m, p in zip(messages, parses, strict=True)]
         await deferred.apply_all(session)
         return answered
+
+    def emergency_only(self, message: Message) -> list[Reply] | None:
+        """The emergency answer when this message is an emergency (the "Darurat" button, or
+        text the classifier or the safety net reads as one), else None. Uses only content
+        and the model loaded at start, never the database: it still answers while the
+        database is down."""
+        text = (message.text or "").strip()
+        if message.button == EMERGENCY or (message.button or "").startswith(f"{EMERGENCY}."):
+            return [self.content.render(EMERGENCY)]
+        if not text or message.button:
+            return None
+        norm = self.nlu.normalise(text[: self.max_chars * 5])
+        if self.nlu.emergency.matches(norm):
+            return [self.content.render(EMERGENCY)]
+        if len(text) <= self.max_chars and not _unreadable(text):
+            parse = self.nlu.parse(text)
+            if parse.intent == EMERGENCY and parse.confidence >= self.threshold:
+                return [self.content.render(EMERGENCY)]
+        return None
 
     def _prefetchers(self) -> list[Prefetcher]:
         owners = [*self.flows.values(), *self.after_turn,

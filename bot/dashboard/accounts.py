@@ -16,8 +16,10 @@ from storage.models.complaints import Staff
 from storage.repositories import dashboard_queries as dq
 from storage.repositories import staff as staff_repo
 
-NOTICES = {"reset": "Verifikasi dua langkah diatur ulang. Akun ini mengaktifkannya lagi saat masuk.",
-           "disabled": "Akun dinonaktifkan; semua sesinya berakhir."}
+NOTICES = {
+    "reset": "Verifikasi dua langkah diatur ulang. Akun ini mengaktifkannya lagi saat masuk.",
+    "disabled": "Akun dinonaktifkan; semua sesinya berakhir.",
+}
 
 
 def _may_manage(me: StaffUser, target: Staff) -> bool:

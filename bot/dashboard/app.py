@@ -3,8 +3,9 @@
 Every request resolves its session cookie to a live server-side session and a fresh staff
 row (active account). Only the login pages, enrolment links and static files are public;
 a session that has not passed the second factor reaches only the second-factor pages;
-everything else redirects to the login (GET) or is refused (other methods). Every POST, the login form
-included, must carry the session's CSRF token. Staff pages are never cached or framed.
+everything else redirects to the login (GET) or is refused (other methods). Every POST,
+the login form included, must carry the session's CSRF token. Staff pages are never
+cached or framed.
 """
 
 from __future__ import annotations

@@ -12,7 +12,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import utcnow
-from storage.models.complaints import Complaint, ComplaintMessage, Evidence, OutboxMessage
+from storage.models.complaints import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintMessage,
+    Evidence,
+    OutboxMessage,
+)
 from storage.repositories.complaint_queue import HANDOFF, compare_and_set
 from storage.repositories.complaint_records import Actor, add_event
 
@@ -31,6 +37,8 @@ async def for_user(session: AsyncSession, user_id: int) -> list[Complaint]:
 
 
 _OPEN_HANDOFF = "open_handoff_cases"  # session.info: user id -> case, from prefetch
+# Events whose body is written by the system, never typed by a person: kept on erasure.
+STRUCTURED_EVENTS = ("reassigned_office", "agency_checked")
 
 
 async def open_handoff_case(session: AsyncSession, user_id: int) -> Complaint | None:
@@ -60,9 +68,11 @@ async def prefetch_open_handoff_cases(session: AsyncSession, user_ids: Sequence[
 
 async def anonymise_user(session: AsyncSession, user_id: int, channel: str,
                          external_id: str) -> Sequence[int]:
-    """Delete a user's personal data from complaints: PII fields nulled, message texts
-    and evidence references removed, the user's outbox rows dropped, open cases closed.
-    Category, country, province, office, status and dates stay for anonymous counts."""
+    """Delete a user's personal data from complaints: PII fields nulled, message texts,
+    the free text of events (staff notes, escalation and closing reasons, which may quote
+    the complainant) and evidence references removed, the user's outbox rows dropped,
+    open cases closed. Category, country, province, office, status, dates and who acted
+    stay for anonymous counts and the audit trail."""
     session.info.get(_OPEN_HANDOFF, {}).pop(user_id, None)
     ids = [c.id for c in await for_user(session, user_id)]
     actor = Actor("complainant", str(user_id), channel)
@@ -78,7 +88,13 @@ async def anonymise_user(session: AsyncSession, user_id: int, channel: str,
         await session.execute(update(ComplaintMessage).where(
             ComplaintMessage.complaint_id.in_(ids)).values(body="", redacted=True)
             .execution_options(synchronize_session=False))
+        # A Core UPDATE: the audit rows stay (append-only for the ORM), their text goes.
+        await session.execute(update(ComplaintEvent).where(
+            ComplaintEvent.complaint_id.in_(ids), ComplaintEvent.body.is_not(None),
+            ComplaintEvent.kind.not_in(STRUCTURED_EVENTS)).values(body=None)
+            .execution_options(synchronize_session=False))
         await session.execute(delete(Evidence).where(Evidence.complaint_id.in_(ids)))
+        await session.execute(delete(OutboxMessage).where(OutboxMessage.complaint_id.in_(ids)))
     await session.execute(delete(OutboxMessage).where(
         OutboxMessage.channel == channel, OutboxMessage.external_user_id == external_id))
     return ids

@@ -75,25 +75,26 @@ async def claim_next(
 
 async def compare_and_set(
     session: AsyncSession, complaint_id: int, *, expected: Iterable[str], new_status: str,
-    kind: str, actor: Actor, body: str | None = None, office_code: str | None = None,
+    kind: str, actor: Actor, body: str | None = None, in_office: str | None = None,
     **values: Any,
 ) -> str | None:
     """Move the complaint to `new_status` only if its status is one of `expected` (and it
-    is in `office_code` when given): one conditional UPDATE. Writes the event and returns
-    the old status, or None when the condition did not hold (nothing changed)."""
+    is in office `in_office` when given): one conditional UPDATE; `values` may move it to
+    another office (office_code=...). Writes the event and returns the old status, or None
+    when the condition did not hold (nothing changed)."""
     expected = tuple(expected)
     current = (await session.execute(
         select(Complaint.status, Complaint.office_code).where(Complaint.id == complaint_id)
     )).first()
     if current is None or current[0] not in expected:
         return None
-    if office_code is not None and current[1] != office_code:
+    if in_office is not None and current[1] != in_office:
         return None
     old = str(current[0])
     values.setdefault("updated_at", utcnow())
     stmt = update(Complaint).where(Complaint.id == complaint_id, Complaint.status == old)
-    if office_code is not None:
-        stmt = stmt.where(Complaint.office_code == office_code)
+    if in_office is not None:
+        stmt = stmt.where(Complaint.office_code == in_office)
     result = await session.execute(
         stmt.values(status=new_status, **values).execution_options(synchronize_session=False))
     if result.rowcount != 1:  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import utcnow
@@ -54,6 +55,7 @@ class NewComplaint:
     urgent: bool = False
     urgency_reasons: list[str] = field(default_factory=list)
     evidence: list[EvidenceRef] = field(default_factory=list)
+    intake_id: str | None = None  # unique: one complaint per intake conversation
 
 
 async def add_event(
@@ -87,6 +89,7 @@ async def create_complaint(
         office_code=new.office_code, urgent=new.urgent,
         urgency_reasons=list(new.urgency_reasons), escalated=False, bot_released=False,
         flagged_overdue=False, anonymised=False, created_at=now, updated_at=now,
+        intake_id=new.intake_id,
     )
     session.add(complaint)
     await session.flush()
@@ -95,6 +98,12 @@ async def create_complaint(
                              media_ref=ref.media_ref[:500], mime=ref.mime, size=ref.size))
     await add_event(session, complaint.id, "created", actor, new_status="new")
     return complaint
+
+
+async def by_intake(session: AsyncSession, intake_id: str) -> Complaint | None:
+    """The complaint an intake conversation filed, if it did."""
+    stmt = select(Complaint).where(Complaint.intake_id == intake_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def add_message(session: AsyncSession, complaint_id: int, sender: str, body: str,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,3 +62,20 @@ async def record_unanswered(
             confidence=confidence,
         )
     )
+
+
+ERASED_PREFIX = "erased-"
+
+
+def erased_id(external_id: str) -> str:
+    """What a deleted user's external id becomes when the id itself must stay refusable
+    (web chat: random, server-issued ids): its SHA-256, so the old token can be refused
+    without keeping the id."""
+    return ERASED_PREFIX + hashlib.sha256(external_id.encode("utf-8")).hexdigest()[:40]
+
+
+async def is_erased(session: AsyncSession, channel: str, external_id: str) -> bool:
+    """Whether this user asked for their data to be deleted (see erased_id)."""
+    stmt = select(exists().where(User.channel == channel,
+                                 User.external_id == erased_id(external_id)))
+    return bool((await session.execute(stmt)).scalar())

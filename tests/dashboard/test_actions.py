@@ -101,6 +101,31 @@ async def test_note_escalate_and_reassign(client: Client, bot: Bot) -> None:
     assert {"note", "escalated", "reassigned_handler"} <= set(await _events(bot, cid))
 
 
+async def test_supervisor_reassigns_a_case_to_another_office_with_an_audit_event(
+        client: Client, bot: Bot) -> None:
+    cid, _, office = await add_complaint(bot, "Jawa Timur")
+    assert office == "BP3MI-JATIM"
+    boss = await add_staff(bot, "boss", office, role="supervisor")
+    await add_staff(bot, "jabar", "BP3MI-JABAR")
+    await login(client, "boss")
+    assert (await post(client, f"/staff/case/{cid}/claim")).status == 303
+    moved = await post(client, f"/staff/case/{cid}/reassign", office="BP3MI-JABAR")
+    assert moved.status == 303
+    row = await _complaint(bot, cid)
+    assert (row.office_code, row.status, row.assigned_to) == ("BP3MI-JABAR", "new", None)
+    async with bot.sessions() as db:
+        event = (await complaint_views.events(db, cid))[-1]
+    assert (event.kind, event.actor_kind, event.actor_id) == (
+        "reassigned_office", "staff", str(boss))
+    assert event.body == "BP3MI-JATIM -> BP3MI-JABAR"
+    assert (await client.get(f"/staff/case/{cid}")).status == 404  # gone from JATIM
+    await post(client, "/staff/logout")
+    await login(client, "jabar")
+    assert (await client.get(f"/staff/case/{cid}")).status == 200
+    unknown = await post(client, f"/staff/case/{cid}/reassign", office="NOWHERE")
+    assert unknown.status == 403  # a handler may not reassign at all
+
+
 async def test_double_claim_and_foreign_case_work_are_refused(
         client: Client, bot: Bot) -> None:
     cid, _, office = await add_complaint(bot, "Jawa Timur")

@@ -112,7 +112,7 @@ async def test_scoping_fails_closed(sessions: Sessions) -> None:
                                                 lease_until=utcnow()) is None
         assert await complaint_queue.compare_and_set(
             session, b, expected=("new",), new_status="assigned", kind="claimed",
-            actor=Actor("staff", "1"), office_code="A") is None
+            actor=Actor("staff", "1"), in_office="A") is None
 
 
 async def test_compare_and_set_and_append_only_events(sessions: Sessions) -> None:

@@ -2,60 +2,140 @@
 
 The server issues each chat's identity (bot.channels.webchat.identity): a request without
 a token starts a new chat and its answer carries the token; the page sends it back as
-`Authorization: Bearer <token>`. A forged or outdated token gets 401.
+`Authorization: Bearer <token>`. A forged or outdated token, or the token of a chat whose
+data was deleted, gets 401. A message may carry the client's message id ("id", or the
+Idempotency-Key header): a retry with the same id is answered with the stored replies of
+the first request, never with a second turn. While the database is down an emergency is
+still answered (content loaded at start), and everything else gets 503 naming the static
+hotline page /darurat (bot.channels.webchat.hotline).
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.webchat import updates
+from bot.channels import json_body
+from bot.channels.webchat import hotline, updates
 from bot.channels.webchat.identity import IDENTITY_KEY, ChatIdentity, bearer, unauthorized
 from bot.core.engine import Engine
-from bot.core.messages import Message
+from bot.core.messages import Message, Reply
+from bot.ops.guards import is_db_outage
+from storage.repositories import chat_replies
+from storage.repositories.users import is_erased
 
+log = logging.getLogger(__name__)
 CHANNEL = "web"
 STATIC = Path(__file__).resolve().parent / "static"
 ENGINE_KEY = web.AppKey("engine", Engine)
 MAX_BODY = 64 * 1024
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_REF = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 async def index(_request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html")
 
 
+def _bad(error: str) -> web.Response:
+    return web.json_response({"error": error}, status=400)
+
+
+def _message(user_id: str, data: dict[str, Any]) -> Message | None:
+    text, button, ref = data.get("text"), data.get("button"), data.get("ref")
+    if any(v is not None and not isinstance(v, str) for v in (text, button, ref)):
+        return None
+    return Message(
+        CHANNEL, user_id,
+        text=json_body.clean_text(text, keep_nul=True) if text else text,
+        button=json_body.clean_text(button)[:200] if button else None,
+        referral=ref if ref and _REF.match(ref) else None)
+
+
 async def post_message(request: web.Request) -> web.Response:
-    """POST /api/chat {"text": T} or {"button": P} (+ optional "ref") with the chat's token
-    (none for a new chat) -> {"token": T, "replies": [...]}."""
+    """POST /api/chat {"text": T} or {"button": P} (+ optional "ref", "id") with the chat's
+    token (none for a new chat) -> {"token": T, "replies": [...]}."""
     if request.content_length and request.content_length > MAX_BODY:
         return web.json_response({"error": "too_large"}, status=413)
     try:
-        data = await request.json()
-    except ValueError:
-        return web.json_response({"error": "invalid_json"}, status=400)
+        data = json_body.loads(await request.read())
+    except json_body.BadJson as exc:
+        return _bad(str(exc))
     if not isinstance(data, dict):
-        return web.json_response({"error": "invalid_message"}, status=400)
+        return _bad("invalid_message")
+    client_id = data.get("id", request.headers.get("Idempotency-Key"))
+    if client_id is not None and not (isinstance(client_id, str) and _CLIENT_ID.match(client_id)):
+        return _bad("invalid_message_id")
     identity = request.app[IDENTITY_KEY]
     token = bearer(request)
+    known = token is not None
     if token is None:
         user_id, token = identity.issue()
     elif (verified := identity.verify(token)) is None:
         return unauthorized("invalid_token")
     else:
         user_id = verified
-    text, button, ref = data.get("text"), data.get("button"), data.get("ref")
-    message = Message(
-        CHANNEL,
-        user_id,
-        text=text if isinstance(text, str) else None,
-        button=button if isinstance(button, str) else None,
-        referral=ref if isinstance(ref, str) else None,
-    )
-    replies = await request.app[ENGINE_KEY].handle(message)
-    return web.json_response({"token": token, "replies": [r.to_dict() for r in replies]},
-                             headers={"Cache-Control": "no-store"})
+    message = _message(user_id, data)
+    if message is None:
+        return _bad("invalid_message")
+    engine = request.app[ENGINE_KEY]
+    try:
+        replies = await _answer(engine, message, known, client_id)
+    except Exception as error:
+        if not is_db_outage(error):
+            raise
+        return _without_database(engine, message, token, error)
+    if replies is None:
+        return unauthorized("invalid_token")
+    return web.json_response({"token": token, "replies": replies}, headers=NO_STORE)
+
+
+async def _answer(engine: Engine, message: Message, known: bool, client_id: str | None
+                  ) -> list[Any] | None:
+    """The replies as dicts (stored ones for a retried id); None for a deleted chat."""
+    user = message.external_id
+    if known or client_id:
+        async with engine.sessions() as session:
+            if known and await is_erased(session, CHANNEL, user):
+                return None
+            if client_id and (done := await chat_replies.get(session, CHANNEL, user,
+                                                             client_id)) is not None:
+                return done
+
+    async def keep(session: AsyncSession, replies: list[Reply]) -> None:
+        if client_id:
+            await chat_replies.store(session, CHANNEL, user, client_id,
+                                     [r.to_dict() for r in replies])
+
+    try:
+        return [r.to_dict() for r in await engine.handle(message, within=keep)]
+    except IntegrityError:
+        if not client_id:
+            raise
+        async with engine.sessions() as session:  # the same id answered meanwhile
+            done = await chat_replies.get(session, CHANNEL, user, client_id)
+        if done is None:
+            raise
+        return done
+
+
+def _without_database(engine: Engine, message: Message, token: str,
+                      error: BaseException) -> web.Response:
+    log.warning("web chat without database: %s", type(error).__name__,
+                extra={"reason": type(error).__name__})
+    replies = engine.emergency_only(message)
+    if replies is not None:
+        return web.json_response({"token": token, "replies": [r.to_dict() for r in replies],
+                                  "degraded": True}, headers=NO_STORE)
+    return web.json_response({"error": "database_unavailable", "hotline": hotline.PATH},
+                             status=503, headers={"Retry-After": "5", **NO_STORE})
 
 
 def setup(app: web.Application, engine: Engine, secret: bytes) -> None:
@@ -65,4 +145,5 @@ def setup(app: web.Application, engine: Engine, secret: bytes) -> None:
     app.router.add_get("/", index)
     app.router.add_post("/api/chat", post_message)
     updates.setup(app, engine.sessions)  # staff replies
+    hotline.setup(app, engine.content)  # /darurat, rendered once at start
     app.router.add_static("/static/", STATIC)

@@ -11,7 +11,6 @@ template configured, or when the template is refused, the row fails with the cod
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels import json_body
 from bot.channels.group_commit import GroupCommit
 from bot.channels.sender import Delivery, OutboxItem, PermanentSendError
 from bot.channels.whatsapp.client import GraphClient
@@ -70,9 +70,9 @@ class WhatsAppChannel:
                             request.headers.get("X-Hub-Signature-256", "")):
             return web.json_response({"error": "forbidden"}, status=403)
         try:
-            data = json.loads(body)
-        except ValueError:
-            return web.json_response({"error": "invalid_json"}, status=400)
+            data = json_body.clean(json_body.loads(body))
+        except json_body.BadJson as exc:
+            return web.json_response({"error": str(exc)}, status=400)
         messages, statuses = extract(data, self.settings.whatsapp_phone_number_id)
 
         async def write(session: AsyncSession) -> bool:

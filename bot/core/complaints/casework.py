@@ -209,9 +209,10 @@ class Casework:
         if office_code and office_code != complaint.office_code:
             if office_code not in self.offices.names:
                 raise CaseError("unknown office")
+            # Audited as "from -> to"; the case leaves this office's queue (status new).
             await self._move(session, staff, complaint.id, tuple(TRANSITIONS), "new",
-                             "reassigned_office", body=office_code, office_code=office_code,
-                             assigned_to=None, lease_until=None)
+                             "reassigned_office", body=f"{complaint.office_code} -> {office_code}",
+                             office_code=office_code, assigned_to=None, lease_until=None)
         elif handler is not None:
             if handler.office_code != complaint.office_code or not handler.active:
                 raise CaseError("handler is not active in this office")
@@ -250,7 +251,7 @@ class Casework:
         expected = tuple(s for s in expected if new in TRANSITIONS.get(s, ()))
         old = await complaint_queue.compare_and_set(
             session, complaint_id, expected=expected, new_status=new, kind=kind,
-            actor=self._actor(staff), body=body, office_code=staff.office_code, **values)
+            actor=self._actor(staff), body=body, in_office=staff.office_code, **values)
         if old is None:
             raise Conflict("the case is not in a state that allows this")
         return old

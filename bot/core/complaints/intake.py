@@ -14,11 +14,12 @@ in state["emergency_text"] and taken as the story (or added to it) when the user
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core.agencies.service import AgencyService
-from bot.core.complaints.rules import AFFECTED, CATEGORIES, Offices, file_complaint
+from bot.core.complaints.rules import AFFECTED, CATEGORIES, AlreadyFiled, Offices, file_complaint
 from bot.core.context import Context
 from bot.core.messages import Button, Reply
 from storage.repositories.complaint_records import add_event
@@ -83,7 +84,8 @@ class ComplaintFlow:
                 answers["description"] = answers.pop("notes")
                 return [ctx.render("complaint.resumed"), self._next(ctx)]
             return [ctx.render("complaint.resumed"), self._prompt(ctx)]
-        ctx.start_flow(NAME, step="consent", answers={}, history=[])
+        ctx.start_flow(NAME, step="consent", answers={}, history=[],
+                       intake=secrets.token_hex(12))
         return [self._prompt(ctx)]
 
     async def on_button(self, ctx: Context, payload: str) -> list[Reply]:
@@ -230,10 +232,20 @@ class ComplaintFlow:
         if answers.get("notes"):
             answers["description"] = f"{answers.get('description') or ''}\n\n{answers['notes']}"
         emergency = bool(ctx.state.pop("emergency_seen", False))
-        complaint, secret = await file_complaint(
-            ctx.session, answers=answers, user=ctx.user, channel=ctx.message.channel,
-            offices=self.offices, emergency_seen=emergency,
-            description_for_triage=ctx.nlu.normalise(str(answers.get("description") or "")))
+        intake = ctx.flow_data.setdefault("intake", secrets.token_hex(12))
+        try:
+            complaint, secret = await file_complaint(
+                ctx.session, answers=answers, user=ctx.user, channel=ctx.message.channel,
+                offices=self.offices, emergency_seen=emergency, intake_id=str(intake),
+                description_for_triage=ctx.nlu.normalise(str(answers.get("description") or "")))
+        except AlreadyFiled as done:  # a repeated or concurrent "confirm": one complaint
+            ctx.end_flow()
+            ctx.state["last_ticket"] = done.complaint.ticket
+            return [ctx.content.render(
+                f"complaint_status.{done.complaint.status}",
+                {"ticket": done.complaint.ticket,
+                 "office": self.offices.name(done.complaint.office_code)},
+                buttons=[ctx.content.button("emergency"), ctx.content.button("menu")])]
         checked = answers.get("agency_check")
         if isinstance(checked, dict):
             await add_event(ctx.session, complaint.id, "agency_checked",

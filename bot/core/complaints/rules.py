@@ -25,11 +25,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.complaints import tickets
+from storage import db
 from storage.models import Unanswered, User
 from storage.models.complaints import Complaint
 from storage.repositories import agencies as agency_repo
-from storage.repositories import complainant_cases, complaint_queue, complaint_records
+from storage.repositories import chat_replies, complainant_cases, complaint_queue, complaint_records
 from storage.repositories import inbox as inbox_repo
+from storage.repositories import users as users_repo
 from storage.repositories.complaint_records import Actor, EvidenceRef, NewComplaint
 
 STATUSES = ("new", "assigned", "waiting_on_complainant", "resolved", "closed", "reopened")
@@ -59,6 +61,14 @@ _URGENT_RE = {reason: re.compile(rf"(?:{words})", re.IGNORECASE)
 
 class TransitionError(ValueError):
     """A status change the lifecycle does not allow."""
+
+
+class AlreadyFiled(Exception):
+    """This intake was filed already (a repeated or concurrent confirmation)."""
+
+    def __init__(self, complaint: Complaint) -> None:
+        super().__init__(complaint.ticket)
+        self.complaint = complaint
 
 
 def can_transition(old: str, new: str) -> bool:
@@ -139,9 +149,14 @@ class Offices:
 async def file_complaint(
     session: AsyncSession, *, answers: Mapping[str, Any], user: User, channel: str,
     offices: Offices, emergency_seen: bool = False, description_for_triage: str = "",
+    intake_id: str | None = None,
 ) -> tuple[Complaint, str]:
     """Create the complaint from intake answers (routed, triaged, ticketed) in the open
-    transaction. Returns the complaint and the status secret to show once to the user."""
+    transaction. Returns the complaint and the status secret to show once to the user.
+    `intake_id` is unique among complaints: when that intake was filed already (a second
+    press of "confirm", even one racing the first), raises AlreadyFiled."""
+    if intake_id and (done := await complaint_records.by_intake(session, intake_id)):
+        raise AlreadyFiled(done)
     category = str(answers.get("category") or "other")
     country = answers.get("country")
     reasons = triage(category, description_for_triage or str(answers.get("description") or ""),
@@ -153,7 +168,7 @@ async def file_complaint(
         agency_name=answers.get("agency"), country=country, city=answers.get("city"),
         origin_province=answers.get("province"), origin_district=answers.get("district"),
         description=answers.get("description"), contact=answers.get("contact"),
-        urgent=bool(reasons), urgency_reasons=reasons,
+        urgent=bool(reasons), urgency_reasons=reasons, intake_id=intake_id,
         evidence=[EvidenceRef(str(e.get("ref")), e.get("mime"), e.get("size"))
                   for e in answers.get("evidence") or () if isinstance(e, dict)],
     )
@@ -167,6 +182,8 @@ async def file_complaint(
                     secret_hash=tickets.hash_secret(secret), actor=actor)
             return complaint, secret
         except IntegrityError:
+            if intake_id and (done := await complaint_records.by_intake(session, intake_id)):
+                raise AlreadyFiled(done) from None
             if attempt == 4:
                 raise
     raise AssertionError("unreachable")
@@ -203,6 +220,11 @@ async def delete_personal_data(session: AsyncSession, user: User) -> list[int]:
     await session.execute(delete(Unanswered).where(Unanswered.user_id == user.id))
     await agency_repo.detach_user_reports(session, user.id)
     await inbox_repo.forget_user(session, user.channel, user.external_id)
-    user.external_id = f"deleted-{secrets.token_hex(12)}"
+    await chat_replies.forget_user(session, user.channel, user.external_id)
+    # A web chat id is random and server-issued: its hash stays so the old token is
+    # refused. Platform ids (phone numbers, Telegram ids) are not kept in any form.
+    user.external_id = (users_repo.erased_id(user.external_id) if user.channel == "web"
+                        else f"deleted-{secrets.token_hex(12)}")
     user.state = {}
+    session.info[db.ERASED] = True  # Engine.handle then compacts an SQLite file
     return ids

@@ -77,6 +77,30 @@
     localStorage.removeItem(TOKEN_KEY);
   }
 
+  // Every message carries its own id: a retry after a lost answer is answered once.
+  var counter = 0;
+  function messageId() {
+    counter += 1;
+    var random = (window.crypto && window.crypto.getRandomValues)
+      ? Array.prototype.map.call(window.crypto.getRandomValues(new Uint32Array(2)),
+          function (n) { return n.toString(36); }).join("")
+      : Math.random().toString(36).slice(2);
+    return "m" + Date.now().toString(36) + "-" + random + "-" + counter;
+  }
+
+  function addHotlineLink() {
+    var el = document.createElement("div");
+    el.className = "msg error";
+    el.setAttribute("role", "alert");
+    el.appendChild(document.createTextNode("Layanan sedang terganggu. Dalam bahaya? "));
+    var link = document.createElement("a");
+    link.href = "/darurat";
+    link.textContent = "Lihat nomor darurat";
+    el.appendChild(link);
+    log.appendChild(el);
+    scrollDown();
+  }
+
   function post(body) {
     return fetch("/api/chat", {
       method: "POST",
@@ -87,13 +111,18 @@
 
   function deliver(body) {
     if (ref) { body.ref = ref; ref = null; }
-    return post(body).then(function (r) {
+    body.id = messageId();
+    return post(body).catch(function () {
+      return post(body);  // one retry of a lost request: same id, answered once
+    }).then(function (r) {
       if (r.status === 401 && token) {  // token no longer valid: start a new chat
         forgetToken();
+        body.id = messageId();
         return post(body);
       }
       return r;
     }).then(function (r) {
+      if (r.status === 503) { addHotlineLink(); throw new Error("unavailable"); }
       if (!r.ok) { throw new Error("HTTP " + r.status); }
       return r.json();
     }).then(function (data) {
@@ -102,8 +131,10 @@
         localStorage.setItem(TOKEN_KEY, token);
       }
       (data.replies || []).forEach(addReply);
-    }).catch(function () {
+    }).catch(function (err) {
+      if (err && err.message === "unavailable") { return; }
       addError("Pesan belum terkirim. Periksa sambungan lalu coba lagi.");
+      addHotlineLink();
     });
   }
 
