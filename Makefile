@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/jalur-aman serve
+	$(VENV)/bin/jalur-aman serve --demo
 
 test: $(STAMP)
 	bash scripts/test.sh

@@ -39,12 +39,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         help="worker processes sharing the port and the database")
     parser.add_argument("--shutdown-timeout", type=float, default=30.0,
                         help="seconds in-flight requests get to finish on SIGTERM")
+    parser.add_argument("--demo", action="store_true",
+                        help="seed fictitious demo data (sample register, villages, a demo "
+                             "staff account) into an empty database")
     parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(handler=_serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if args.demo:  # demo data only when asked; workers inherit it through the environment
+        settings.seed_demo_data = True
+        os.environ["JALUR_AMAN_SEED_DEMO_DATA"] = "true"
     set_user_key(secret_key(settings))  # also creates var/secret_key once, before workers
     if args.workers > 1:
         return _supervise(args, settings)

@@ -1,19 +1,25 @@
-"""What `staff add` needs for every kind of account: reading the new password and
-writing the account (office staff, village and district officials alike)."""
+"""What `staff add` needs for every kind of account: reading the new password (checked
+against the password policy, bot.core.staff.passwords), writing the account, and the
+first sign-in without a shown password: an enrolment link, or a pre-enrolled TOTP
+secret written to a 0600 file for scripts."""
 
 from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 import sys
+from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.staff import passwords, totp
 from bot.settings import Settings
 from storage import db
 from storage.repositories import staff as staff_repo
 
-MIN_PASSWORD = 10
+LINK_VALID = timedelta(hours=72)
 
 
 def read_password() -> str | None:
@@ -27,22 +33,37 @@ def read_password() -> str | None:
     return first
 
 
-def read_new_password() -> str | None:
-    """read_password, refusing (with a message) one shorter than MIN_PASSWORD."""
+def read_new_password(username: str = "") -> str | None:
+    """read_password, refusing (with the reason) one the password policy refuses."""
     password = read_password()
-    if password is not None and len(password) < MIN_PASSWORD:
-        print(f"error: the password needs at least {MIN_PASSWORD} characters",
-              file=sys.stderr)
+    if password is None:
+        return None
+    reason = passwords.problem(password, username=username)
+    if reason is not None:
+        print(f"error: password refused ({reason}): at least {passwords.MIN_LENGTH} "
+              "characters, not a common password, not easy to guess", file=sys.stderr)
         return None
     return password
 
 
-def create_account(settings: Settings, *, username: str, password: str, office_code: str,
-                   role: str, village_code: str | None = None,
-                   district_code: str | None = None) -> int:
-    """Migrate the database and create the account; 0 on success, 1 for a taken username."""
+def write_secret_file(path: Path, secret: str, username: str) -> None:
+    """The TOTP secret and its otpauth:// URI, readable by the owner only (0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(f"{secret}\n{totp.uri(secret, username)}\n")
 
-    async def run() -> int:
+
+def create_account(settings: Settings, *, username: str, password: str | None,
+                   office_code: str, role: str, village_code: str | None = None,
+                   district_code: str | None = None, secret_file: Path | None = None
+                   ) -> tuple[int, str | None]:
+    """Migrate the database and create the account: (0, enrolment token when created
+    without a password) or (1, None) for a taken username."""
+
+    async def run() -> tuple[int, str | None]:
+        token = None
+        secret = totp.new_secret() if secret_file is not None else None
         try:
             async with (db.migrated(settings.database_url) as sessions, sessions() as session,
                         session.begin()):
@@ -51,9 +72,19 @@ def create_account(settings: Settings, *, username: str, password: str, office_c
                     role=role)
                 staff.village_code = village_code
                 staff.district_code = district_code
+                staff.totp_secret = secret
+                if password is None:
+                    token = staff_repo.new_enrol_token(staff, LINK_VALID)
         except IntegrityError:
             print(f"error: username {username!r} already exists", file=sys.stderr)
-            return 1
-        return 0
+            return 1, None
+        if secret_file is not None and secret is not None:
+            write_secret_file(secret_file, secret, username)
+        return 0, token
 
     return asyncio.run(run())
+
+
+def enrol_link(settings: Settings, token: str) -> str:
+    base = (settings.public_url or "http://127.0.0.1:8080").rstrip("/")
+    return f"{base}/staff/enrol/{token}"

@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import sys
 
-from bot.cli.staff_accounts import create_account, read_new_password
+from bot.cli.staff_accounts import create_account, enrol_link, read_new_password
 from bot.settings import Settings
 from storage import db
 from storage.repositories import villages as village_repo
@@ -43,13 +43,17 @@ def add_scoped(args: argparse.Namespace, settings: Settings, username: str) -> i
         print(f"error: unknown {args.role} {wanted!r} (see `jalur-aman villages list`)",
               file=sys.stderr)
         return 1
-    password = read_new_password()
-    if password is None:
+    link = bool(settings.public_url) and not args.password_stdin
+    password = None if link else read_new_password(username)
+    if password is None and not link:
         return 1
-    code = create_account(
+    code, token = create_account(
         settings, username=username, password=password,
         office_code=scope_office(args.role, village_code or district_code), role=args.role,
-        village_code=village_code, district_code=None if village_code else district_code)
+        village_code=village_code, district_code=None if village_code else district_code,
+        secret_file=args.totp_secret_file)
     if code == 0:
         print(f"staff account created: {username} ({args.role}, {village_code or district_code})")
+        if token:
+            print(f"enrolment link (one use, valid 72 hours): {enrol_link(settings, token)}")
     return code

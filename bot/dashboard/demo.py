@@ -1,15 +1,19 @@
-"""Demo staff account, created when `serve` starts on a database without any staff.
+"""Demo staff account, created when `serve --demo` starts on a database without any staff.
 
-Only when SEED_DEMO_DATA is on (the default for development). The account belongs to the
-default office (where complaints with an unknown province go) and gets a random password
-that is printed once on the console, clearly marked as demo: a known fixed password would
-be a hole on a production server started with default settings.
+Only when asked (`serve --demo`, which `make run` passes, or SEED_DEMO_DATA=true). The
+account belongs to the default office (where complaints with an unknown province go) and
+gets a random password, clearly marked as demo. The password never reaches a log: it is
+printed only when standard output is a terminal, and otherwise written to
+var/demo-staff.txt (mode 0600), and the log says where it is.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import sys
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy import func, select
@@ -21,6 +25,7 @@ from storage.repositories import staff as staff_repo
 log = logging.getLogger(__name__)
 DEMO_USERNAME = "demo"
 DEMO_ROLE = "supervisor"
+CREDENTIALS_FILE = Path("var") / "demo-staff.txt"
 
 
 async def seed_demo_staff(app: web.Application) -> tuple[str, str, str] | None:
@@ -48,10 +53,23 @@ async def on_startup(app: web.Application) -> None:
     if created is None:
         return
     username, password, office = created
-    print(
-        "\n*** DEMO *** Akun staf demo dibuat (data contoh, bukan untuk produksi):\n"
-        f"    dasbor     : /staff\n    pengguna   : {username}\n"
-        f"    kata sandi : {password}\n    kantor     : {office} (supervisor)\n"
-        "    Buat akun sungguhan dengan `jalur-aman staff add`.\n",
-        flush=True,
-    )
+    text = ("*** DEMO *** Akun staf demo dibuat (data contoh, bukan untuk produksi):\n"
+            f"    dasbor     : /staff\n    pengguna   : {username}\n"
+            f"    kata sandi : {password}\n    kantor     : {office} (supervisor)\n"
+            "    Saat masuk pertama, aktifkan verifikasi dua langkah (pindai kode QR).\n"
+            "    Buat akun sungguhan dengan `jalur-aman staff add`.\n")
+    if sys.stdout.isatty():
+        print("\n" + text, flush=True)
+        return
+    write_private(CREDENTIALS_FILE, text)
+    log.warning("created the demo staff account %r; its password is in %s (mode 0600)",
+                username, CREDENTIALS_FILE)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to a file only its owner can read (0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
