@@ -12,12 +12,13 @@ from bot.channels import webchat
 from bot.channels.setup import setup_channels
 from bot.composition import Bot
 from bot.ops.access_log import request_id_middleware
-from bot.ops.guards import TokenBucket, failure_guard, rate_limit
+from bot.ops.guards import TokenBucket, failure_guard, metrics_guard, rate_limit
 from bot.ops.http_metrics import http_metrics, metrics_handler
 from bot.ops.server_secret import secret_key
 from storage import db
 
 BOT_KEY = web.AppKey("bot", Bot)
+SERVER = "jalur-aman"
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -35,18 +36,30 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready"})
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:  # error pages (404, 405, ...) get the headers too
-        _add_security_headers(exc.headers)
-        raise
-    _add_security_headers(response.headers)
-    return response
+def security_headers(hsts: bool) -> Middleware:
+    """nosniff, referrer policy, CSP on every answer; HSTS when PUBLIC_URL is https."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:  # error pages (404, 405, ...) get the headers too
+            _add_security_headers(exc.headers, hsts)
+            raise
+        _add_security_headers(response.headers, hsts)
+        return response
+
+    return middleware
 
 
-def _add_security_headers(headers: MutableMapping[str, str]) -> None:
+async def _no_version(_request: web.Request, response: web.StreamResponse) -> None:
+    """The Server header names the product only (aiohttp would add Python's version)."""
+    response.headers["Server"] = SERVER
+
+
+def _add_security_headers(headers: MutableMapping[str, str], hsts: bool) -> None:
+    if hsts:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault(
@@ -63,14 +76,16 @@ def _middlewares(bot: Bot) -> list[Middleware]:
         if s.rate_limit_chat_per_s > 0 else None
     webhook = TokenBucket(s.rate_limit_webhook_per_s, s.rate_limit_webhook_burst) \
         if s.rate_limit_webhook_per_s > 0 else None
-    return [request_id_middleware, http_metrics, security_headers,
+    hsts = (s.public_url or "").lower().startswith("https://")
+    return [request_id_middleware, http_metrics, security_headers(hsts),
             rate_limit(chat, webhook, s.trust_forwarded_for), failure_guard]
 
 
 def create_app(bot: Bot) -> web.Application:
     app = web.Application(middlewares=_middlewares(bot), client_max_size=1024 * 1024)
     app[BOT_KEY] = bot
-    app.router.add_get("/metrics", metrics_handler(bot.sessions))
+    app.on_response_prepare.append(_no_version)
+    app.router.add_get("/metrics", metrics_guard(bot.settings, metrics_handler(bot.sessions)))
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     webchat.setup(app, bot.engine, secret_key(bot.settings))

@@ -1,5 +1,6 @@
 """HTTP guards: per-IP rate limits on public endpoints, and clean errors when things fail.
 
+`metrics_guard` keeps /metrics to loopback or a bearer token.
 `rate_limit` is a token bucket per client IP for `/api/chat` and `/webhook/*` (separate
 rates: platforms send many users' updates from few addresses); an empty bucket answers 429
 with Retry-After. `failure_guard` turns a lost database connection into 503 with
@@ -9,6 +10,7 @@ error into a 500 that is always logged with its reason and the request id.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import math
 import time
@@ -19,6 +21,7 @@ from aiohttp.typedefs import Handler, Middleware
 from sqlalchemy import exc as sa_exc
 
 from bot.ops.metrics import DB_UNAVAILABLE, RATE_LIMITED
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_CLIENTS = 50_000  # buckets kept in memory before full ones are dropped
@@ -53,12 +56,32 @@ class TokenBucket:
 
 
 def client_ip(request: web.Request, trust_forwarded: bool) -> str:
-    """The peer address; behind our own proxy, the address it appended to X-Forwarded-For."""
+    """The peer address; behind our own proxy (TRUST_FORWARDED_FOR), the address the proxy
+    appended to X-Forwarded-For: its last entry (entries before it are the client's word,
+    forgeable). Several X-Forwarded-For headers count as one list."""
     if trust_forwarded:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.rsplit(",", 1)[-1].strip()[:64]
+        forwarded = ",".join(request.headers.getall("X-Forwarded-For", []))
+        last = forwarded.rsplit(",", 1)[-1].strip()[:64]
+        if last:
+            return last
     return request.remote or "unknown"
+
+
+def metrics_guard(settings: Settings, handler: Handler) -> Handler:
+    """/metrics for a loopback client that no proxy forwarded, or with
+    `Authorization: Bearer <METRICS_TOKEN>`; anyone else gets 404."""
+    token = (settings.metrics_token or "").encode()
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        local = (request.remote in ("127.0.0.1", "::1")
+                 and "X-Forwarded-For" not in request.headers
+                 and "X-Real-IP" not in request.headers)
+        if local or (token and hmac.compare_digest(given.encode(), token)):
+            return await handler(request)
+        return web.json_response({"error": "not_found"}, status=404)
+
+    return guarded
 
 
 def rate_limit(chat: TokenBucket | None, webhook: TokenBucket | None,

@@ -22,14 +22,23 @@ from typing import Any
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _PHONE = re.compile(r"(?<![0-9A-Za-z])\+?\d[\d .-]{6,}\d(?![0-9A-Za-z])")
+# Dates and times are not phone numbers: "2026-12-05 20:29:27,041" stays readable.
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}(:\d{2}(:\d{2})?)?)?$")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
 _key: list[bytes] = [secrets.token_bytes(32)]
 
 
+def _mask_one(match: re.Match[str]) -> str:
+    found = match.group()
+    if sum(c.isdigit() for c in found) < 8 or _TIMESTAMP.match(found.strip()):
+        return found
+    return "[masked]"
+
+
 def mask(text: str) -> str:
-    """Mask phone-number-like digit runs (8+ digits with separators) in a log line."""
-    return _PHONE.sub(lambda m: "[masked]" if sum(c.isdigit() for c in m.group()) >= 8
-                      else m.group(), text)
+    """Mask phone-number-like digit runs (8+ digits with separators) in a log line;
+    dates and times are left alone."""
+    return _PHONE.sub(_mask_one, text)
 
 
 def set_user_key(key: bytes) -> None:
@@ -70,8 +79,14 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return mask(super().format(record))
+    """Masks the message and any traceback, never the timestamp prefix."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = mask(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        return mask(super().formatException(ei))
 
 
 def configure_logging(fmt: str = "text", level: int = logging.INFO) -> None:

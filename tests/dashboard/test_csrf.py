@@ -62,3 +62,30 @@ async def test_login_form_needs_its_token(client: Client, bot: Bot) -> None:
 
 async def test_anonymous_post_is_refused(client: Client) -> None:
     assert (await client.post("/staff/claim-next", data={})).status == 403
+
+
+async def test_origin_check_works_behind_the_proxy_on_any_port(
+        client: Client, bot: Bot) -> None:
+    """nginx passes Host without the port ($host) and the port in X-Forwarded-Host."""
+    case_id, _, office = await add_complaint(bot, "Jawa Timur")
+    await add_staff(bot, "siti", office)
+    await login(client, "siti")
+    proxied = {"Host": "localhost", "Origin": "http://localhost:8081",
+               "X-Forwarded-Host": "localhost:8081", "X-Forwarded-For": "198.51.100.7"}
+
+    async def claim() -> int:
+        response = await client.post(f"/staff/case/{case_id}/claim", headers=proxied,
+                                     data={"csrf": await token(client)},
+                                     allow_redirects=False)
+        return response.status
+
+    assert await claim() == 403  # X-Forwarded-Host is not trusted by default
+    bot.settings.public_url = "http://localhost:8081"
+    assert await claim() == 303  # PUBLIC_URL names the site
+    bot.settings.public_url = None
+    bot.settings.trust_forwarded_for = True
+    await client.post(f"/staff/case/{case_id}/release", data={"csrf": await token(client)})
+    assert await claim() == 303  # the proxy's X-Forwarded-Host names it
+    proxied["Origin"] = "http://evil.example:8081"
+    await client.post(f"/staff/case/{case_id}/release", data={"csrf": await token(client)})
+    assert await claim() == 403

@@ -79,3 +79,33 @@ def test_exceptions_are_one_json_line(json_log: io.StringIO) -> None:
     (record,) = lines(json_log)
     assert record["level"] == "error" and "ValueError" in str(record["exc"])
     assert PHONE not in json_log.getvalue()
+
+
+def test_text_log_timestamps_are_not_masked() -> None:
+    from bot.ops.logs import TextFormatter
+
+    formatter = TextFormatter("%(asctime)s %(levelname)s: %(message)s")
+    record = logging.makeLogRecord({"msg": "call %s on 2026-12-05 20:29:27",
+                                    "args": (PHONE,), "levelname": "INFO"})
+    line = formatter.format(record)
+    stamp = line.split(" INFO", 1)[0]
+    assert "[masked]" not in stamp and len(stamp) == len("2026-12-05 20:29:27,041")
+    assert line.endswith("call [masked] on 2026-12-05 20:29:27")
+
+
+async def test_database_errors_do_not_log_user_input(tmp_path: object) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from storage.db import create_engine
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/x.db")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT * FROM missing WHERE a = :a"), {"a": PHONE})
+    except DBAPIError as error:
+        assert PHONE not in str(error)
+    else:
+        raise AssertionError("the query should fail")
+    finally:
+        await engine.dispose()

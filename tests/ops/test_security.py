@@ -67,6 +67,41 @@ async def test_dashboard_cookies_are_httponly_samesite_and_secure_over_https(
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
         refused = await client.post("/staff/login", data={"username": "a", "password": "b"})
         assert refused.status in (400, 403)  # no CSRF token
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+async def test_server_header_names_no_version_and_no_hsts_over_http(client: Client) -> None:
+    for path in ("/", "/healthz", "/no-such-page", "/staff/login"):
+        response = await client.get(path, allow_redirects=False)
+        assert response.headers["Server"] == "jalur-aman", path
+        assert "Strict-Transport-Security" not in response.headers
+
+
+async def test_metrics_need_a_token_unless_asked_on_loopback(client: Client, bot: Bot) -> None:
+    assert (await client.get("/metrics")).status == 200  # loopback, not forwarded
+    proxied = await client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.5"})
+    assert proxied.status == 404
+    bot.settings.metrics_token = "scrape-token-123"
+    app_client = await _fresh_client(bot)
+    try:
+        headers = {"X-Forwarded-For": "203.0.113.5"}
+        assert (await app_client.get("/metrics", headers=headers)).status == 404
+        headers["Authorization"] = "Bearer scrape-token-123"
+        assert (await app_client.get("/metrics", headers=headers)).status == 200
+    finally:
+        await app_client.close()
+
+
+async def _fresh_client(bot: Bot) -> Client:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.web import create_app
+
+    app = create_app(bot)
+    app.on_cleanup.clear()
+    test_client: Client = TestClient(TestServer(app, host="127.0.0.1"))
+    await test_client.start_server()
+    return test_client
 
 
 def test_no_secret_is_hard_coded() -> None:
