@@ -4,8 +4,11 @@ Masked: e-mail addresses, 16-digit NIK (with or without separators), phone numbe
 (+62 / 62 / 0 followed by 7-13 digits, any separators), other long digit runs (bank
 accounts, passport numbers), and person names after an introduction ("nama saya ...",
 "namaku ...", "saya bernama ...", "panggil saya ...") or capitalised words after
-"aku"/"saya"/"ini" ("aku Siti dari ..."). Redaction is deliberately greedy: a masked
-word that was not a name costs little; a name that stays can identify someone.
+"aku"/"saya"/"ini", honorifics ("bu Siti"), relatives and recruiters ("anak saya Budi",
+"majikan saya Ahmad", "calo bernama ..."), "atas nama ..."; street addresses (jalan / jl /
+gang / perumahan / dusun / kampung ... up to the next comma or full stop, RT/RW, house
+and block numbers). Redaction is deliberately greedy: a masked word that was not a name
+costs little; a name that stays can identify someone.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ NIK = "<nik>"
 PHONE = "<telepon>"
 NUMBER = "<nomor>"
 NAME = "<nama>"
+ADDRESS = "<alamat>"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NIK = re.compile(r"(?<!\d)\d{6}[\s.-]?\d{6}[\s.-]?\d{4}(?!\d)")
@@ -32,17 +36,25 @@ _INTRO = re.compile(
     rf"(?P<name>(?:(?!{_STOP}\b)[^\W\d_][\w'.-]*)(?:\s+(?!{_STOP}\b)[^\W\d_][\w'.-]*){{0,3}})",
     re.IGNORECASE)
 _CAPITALISED = re.compile(
-    r"(?P<cue>\b(?:aku|saya|sy|ini|bu|pak|ibu|bapak|mbak|mas|kak)\s+)"
-    r"(?P<name>[A-Z][a-z'.-]+(?:\s+[A-Z][a-z'.-]+){0,3})")
+    r"(?P<cue>\b(?i:aku|saya|sy|ini|bu|pak|ibu|bapak|mbak|mas|kak|bang|teh|neng|mbok|"
+    r"(?:anak|suami|istri|adik|adek|kakak|ibu|bapak|ayah|mertua|keponakan|teman|majikan|"
+    r"agen|bos|sponsor|calo|tekong|pl)(?:\s+(?:saya|aku|sy|ku|kami|nya))?|"
+    r"atas\s+nama|a\.n\.|dengan|sama|oleh)\s+)"
+    r"(?P<name>[A-Z][A-Za-z'.-]+(?:\s+[A-Z][A-Za-z'.-]+){0,3})")
+_ADDRESS = re.compile(
+    r"\b(?:jalan|jln?\.?|gang|gg\.?|perumahan|perum\.?|komplek|kompleks|dusun|dsn\.?|"
+    r"kampung|kp\.?|blok|rt\.?\s*\d|rw\.?\s*\d|no\.?\s*\d|nomor\s+\d)"
+    r"[^,.;\n]{0,60}", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
     """The message with personal data replaced by <email>, <nik>, <telepon>, <nomor>,
-    <nama>."""
+    <alamat>, <nama>."""
     out = _EMAIL.sub(EMAIL, text)
     out = _NIK.sub(NIK, out)
     out = _PHONE.sub(PHONE, out)
     out = _LONG_NUMBER.sub(NUMBER, out)
+    out = _ADDRESS.sub(ADDRESS, out)
     out = _INTRO.sub(lambda m: m.group("cue") + NAME, out)
     out = _CAPITALISED.sub(lambda m: m.group("cue") + NAME, out)
     return out

@@ -18,6 +18,12 @@ from bot.core.redact import redact
     ("aku Dewi Lestari mau tanya", "Dewi", "<nama>"),
     ("Nama : Joko Susilo umur 20", "Joko", "<nama>"),
     ("paspor A1234567 ditahan", "1234567", "<nomor>"),
+    ("anak saya Rudi Hartono ditahan agen", "Rudi", "<nama>"),
+    ("majikan saya Ahmad galak sekali", "Ahmad", "<nama>"),
+    ("tolong bu Sri dan pak Bambang", "Bambang", "<nama>"),
+    ("rumah saya di Jalan Melati Nomor 17, Cilacap", "Melati", "<alamat>"),
+    ("alamat jl. kenanga gg. 3 rt 02 rw 05 desa sukamaju", "kenanga", "<alamat>"),
+    ("tinggal di Perumahan Griya Asri blok C", "Griya", "<alamat>"),
 ])
 def test_personal_data_is_masked(text: str, gone: str, mask: str) -> None:
     masked = redact(text)
@@ -25,5 +31,6 @@ def test_personal_data_is_masked(text: str, gone: str, mask: str) -> None:
 
 
 def test_ordinary_questions_are_kept() -> None:
-    for text in ("aku mau kerja ke Jepang", "berapa biaya ke Hongkong 2024"):
+    for text in ("aku mau kerja ke Jepang", "berapa biaya ke Hongkong 2024",
+                 "syarat kerja ke Korea Selatan", "berangkat dengan visa kerja"):
         assert redact(text) == text
