@@ -63,9 +63,10 @@ async def compact_after_erasure(session: AsyncSession) -> None:
     """After a deletion of personal data commits on SQLite: copy the write-ahead log into
     the file and empty it, so the old row versions are gone from disk too (secure_delete
     zeroes freed space in the file). Nothing to do on PostgreSQL (VACUUM reclaims)."""
-    if session.bind is None or session.bind.dialect.name != "sqlite":
+    bind = session.bind
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
         return
-    async with session.bind.connect() as conn:
+    async with bind.connect() as conn:
         await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 

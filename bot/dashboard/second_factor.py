@@ -12,6 +12,8 @@ Wrong codes count as failed sign-ins (bot.dashboard.auth.LoginThrottle).
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from bot.core.staff import passwords, totp
@@ -39,13 +41,13 @@ def _session(request: web.Request) -> SessionData:
     return session
 
 
-def _enrol_context(request: web.Request, secret: str, username: str) -> dict[str, object]:
+def _enrol_context(request: web.Request, secret: str, username: str) -> dict[str, Any]:
     uri = totp.uri(secret, username)
     return {"secret": secret, "qr": totp.qr_data_uri(uri), "otpauth": uri}
 
 
 def _error(request: web.Request, template: str, error: str, status: int = 401,
-           retry: int = 0, **context: object) -> web.Response:
+           retry: int = 0, **context: Any) -> web.Response:
     response = page(request, template, status=429 if retry else status, error=error,
                     error_text=ERRORS[error], **context)
     if retry:
@@ -53,7 +55,7 @@ def _error(request: web.Request, template: str, error: str, status: int = 401,
     return response
 
 
-async def _enrolled(request: web.Request, staff: Staff, step: int, how: str) -> list[str]:
+def _enrolled(staff: Staff, step: int) -> list[str]:
     """Store the factor's first step and fresh recovery codes; returns the codes."""
     codes, hashes = totp.new_recovery_codes()
     staff.totp_last_step = step
@@ -93,7 +95,7 @@ async def enrol_submit(request: web.Request) -> web.StreamResponse:
         else:
             failed = False
             staff.totp_secret = secret
-            codes = await _enrolled(request, staff, step, "enrol")
+            codes = _enrolled(staff, step)
             await staff_sessions.revoke_all(db, staff.id, keep=session.nonce)
             live = await staff_sessions.load(db, session.nonce, idle=dash.idle)
             if live is not None:
@@ -191,7 +193,7 @@ async def link_submit(request: web.Request) -> web.StreamResponse:
         if error is None and step is not None:
             await staff_repo.set_password(db, staff, password)
             staff.totp_secret, staff.enrol_token_hash, staff.enrol_expires_at = secret, None, None
-            codes = await _enrolled(request, staff, step, "link")
+            codes = _enrolled(staff, step)
             session_token = await start_session(db, dash, staff, ip, mfa_passed=True)
             for action in ("totp_enrolled", "login"):
                 await dq.record_audit(db, action=action, username=staff.username,
