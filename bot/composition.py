@@ -67,7 +67,8 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     # Complaints: intake flow, status/handoff/deletion; these interceptors go first.
     agency_service = AgencyService(sessions)
     complaint_flow = ComplaintFlow(offices, agency_service)
-    follow_up = ComplaintFollowUp(offices)
+    media = MediaStore(settings.media_dir, settings.media_max_bytes)
+    follow_up = ComplaintFollowUp(offices, media)  # deletion removes the user's files too
     flows += [complaint_flow, follow_up]
     actions.update(complaint=complaint_flow.start, complaint_status=follow_up.status,
                    human_handoff=follow_up.human_handoff)
@@ -88,5 +89,4 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
         flows=flows, actions=actions, interceptors=interceptors,
         after_turn=[VillageHook(village)],
     )
-    media = MediaStore(settings.media_dir, settings.media_max_bytes)
     return Bot(settings, db_engine, sessions, content, nlu, engine, media)

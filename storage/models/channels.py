@@ -74,7 +74,7 @@ class ChannelContact(Base):
 
 class ChatReply(Base):
     """The replies given to one web chat message, kept under the client's message id so a
-    retried request gets the same answer instead of a second turn (migration 0008)."""
+    retried request gets the same answer instead of a second turn (migration 0009)."""
 
     __tablename__ = "chat_replies"
     __table_args__ = (UniqueConstraint("channel", "user_id", "client_id",

@@ -45,7 +45,7 @@ class Staff(Base):
     # of its village, or the kabupaten/kota code; such accounts see aggregates only.
     village_code: Mapped[str | None] = mapped_column(String(20), default=None)
     district_code: Mapped[str | None] = mapped_column(String(10), default=None)
-    # Second factor (migration 0008): the TOTP secret once enrolled, the last time step
+    # Second factor (migration 0009): the TOTP secret once enrolled, the last time step
     # used (a code works once), recovery codes as SHA-256 hashes, and a one-time enrolment
     # link (its token's SHA-256 and expiry) for accounts created without a password.
     totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -92,7 +92,7 @@ class Complaint(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
-    # The intake conversation that filed it (migration 0008): unique, so two presses of
+    # The intake conversation that filed it (migration 0009): unique, so two presses of
     # "confirm" racing each other file one complaint.
     intake_id: Mapped[str | None] = mapped_column(String(32), default=None, unique=True)
 

@@ -23,6 +23,7 @@ from bot.core.complaints.rules import Offices, attach_message, delete_personal_d
 from bot.core.context import Context
 from bot.core.messages import Button, Reply
 from bot.core.nlu import Parse
+from storage.media import MediaStore
 from storage.repositories import complainant_cases
 
 DELETE_NAME = "delete_data"
@@ -35,8 +36,9 @@ class ComplaintFollowUp:
 
     name = DELETE_NAME
 
-    def __init__(self, offices: Offices) -> None:
+    def __init__(self, offices: Offices, media: MediaStore | None = None) -> None:
         self.offices = offices
+        self.media = media
 
     # -- status -------------------------------------------------------------------------
     async def status(self, ctx: Context, parse: Parse) -> list[Reply]:
@@ -103,7 +105,7 @@ class ComplaintFollowUp:
     async def on_button(self, ctx: Context, payload: str) -> list[Reply]:
         if payload != f"{DELETE_NAME}:yes":
             return [ctx.render("delete_data.kept")]
-        await delete_personal_data(ctx.session, ctx.user)
+        await delete_personal_data(ctx.session, ctx.user, media=self.media)
         ctx.state.clear()
         ctx.state["welcomed"] = True
         return [ctx.content.render("delete_data.done", buttons=[ctx.content.button("menu")])]

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.complaints import tickets
 from storage import db
+from storage.media import MediaStore
 from storage.models import Unanswered, User
 from storage.models.complaints import Complaint
 from storage.repositories import agencies as agency_repo
@@ -211,16 +212,21 @@ def may_view_status(complaint: Complaint | None, user: User, secret: str | None)
     return secret is not None and tickets.secret_matches(secret, complaint.secret_hash)
 
 
-async def delete_personal_data(session: AsyncSession, user: User) -> list[int]:
-    """"hapus data saya": anonymise the user's complaints (open ones are closed), drop
-    their outbox rows and unanswered-message texts, and detach the chat identity so the
-    user row keeps only anonymous counts (channel, referral, dates)."""
+async def delete_personal_data(session: AsyncSession, user: User,
+                               media: MediaStore | None = None) -> list[int]:
+    """"hapus data saya": anonymise the user's complaints (open ones are closed; fields,
+    messages and the free text of events go), drop their outbox rows, unanswered-message
+    texts, stored web chat replies, channel data (phone, receipts, stored updates) and
+    the files they sent (rows and bytes), and detach the chat identity so the user row
+    keeps only anonymous counts (channel, referral, dates)."""
     ids = list(await complainant_cases.anonymise_user(session, user.id, user.channel,
                                                       user.external_id))
     await session.execute(delete(Unanswered).where(Unanswered.user_id == user.id))
     await agency_repo.detach_user_reports(session, user.id)
     await inbox_repo.forget_user(session, user.channel, user.external_id)
     await chat_replies.forget_user(session, user.channel, user.external_id)
+    if media is not None:  # the files the user sent (evidence, adverts), rows and bytes
+        await media.delete_for_user(session, user.id)
     # A web chat id is random and server-issued: its hash stays so the old token is
     # refused. Platform ids (phone numbers, Telegram ids) are not kept in any form.
     user.external_id = (users_repo.erased_id(user.external_id) if user.channel == "web"

@@ -32,14 +32,15 @@ PHONE = "081234567890"
 NAME = "Sulastri Wulandari"
 STREET = "Jalan Melati Nomor 17"
 NEEDLES = (NIK, PHONE, NAME, STREET)
+PNG = b"\x89PNG\r\n\x1a\n"  # a photo the complainant sent (its bytes quote the NIK)
 STORY = f"Nama saya {NAME}, NIK {NIK}, rumah di {STREET}. Agen minta uang 15 juta lalu kabur."
 
 
 @pytest.fixture
-async def bot(database_url: str, nlu: NLU) -> AsyncIterator[Bot]:
+async def bot(database_url: str, nlu: NLU, tmp_path: Path) -> AsyncIterator[Bot]:
     settings = Settings(database_url=database_url, cache_dir=PROJECT_ROOT / "var" / "cache",
                         seed_demo_data=False, secret_key="erasure-test-secret",
-                        staff_totp_handlers=False)
+                        staff_totp_handlers=False, media_dir=tmp_path / "media")
     built = await build_bot(settings, nlu=nlu)
     yield built
     await built.close()
@@ -98,6 +99,8 @@ async def test_deleted_complainant_leaves_no_copy(bot: Bot, database_url: str) -
                        ).scalar_one()
             [case] = await complainant_cases.for_user(db, user_id)
             cid = case.id
+            photo = await bot.media.save(db, PNG + NIK.encode(), channel="web",
+                                         user_id=user_id, source="evidence")
             await work.claim(db, staff, cid)
             await work.note(db, staff, cid, f"Cek NIK {NIK}, alamat {STREET}")
             await work.escalate(db, staff, cid, f"Pelapor bisa ditelepon di {PHONE}")
@@ -110,6 +113,7 @@ async def test_deleted_complainant_leaves_no_copy(bot: Bot, database_url: str) -
         assert data["replies"][0]["key"] == "delete_data.done"
         page = await _case_page(client, cid)
         assert [n for n in NEEDLES if n in page] == []
+        assert not bot.media.path(photo.id).exists()
         status, _ = await chat(client, token, text="halo lagi")
         assert status == 401
         updates = await client.get("/api/chat/updates",

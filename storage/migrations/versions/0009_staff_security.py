@@ -3,15 +3,15 @@ counts shared by all workers, the staff second factor (TOTP secret, last step, h
 recovery codes, enrolment link), a unique intake id on complaints (one complaint per
 confirmation), and stored web chat replies by client message id (retries answered once).
 
-Revision ID: 0008_staff_security
-Revises: 0007_outbox_claims
+Revision ID: 0009_staff_security
+Revises: 0008_media
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_staff_security"
-down_revision = "0007_outbox_claims"
+revision = "0009_staff_security"
+down_revision = "0008_media"
 branch_labels = None
 depends_on = None
 
