@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.staff import passwords, totp
+from bot.ops.server_secret import write_private
 from bot.settings import Settings
 from storage import db
 from storage.repositories import staff as staff_repo
@@ -48,10 +48,7 @@ def read_new_password(username: str = "") -> str | None:
 
 def write_secret_file(path: Path, secret: str, username: str) -> None:
     """The TOTP secret and its otpauth:// URI, readable by the owner only (0600)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(f"{secret}\n{totp.uri(secret, username)}\n")
+    write_private(path, f"{secret}\n{totp.uri(secret, username)}\n")
 
 
 def create_account(settings: Settings, *, username: str, password: str | None,

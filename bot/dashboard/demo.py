@@ -10,7 +10,6 @@ var/demo-staff.txt (mode 0600), and the log says where it is.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.dashboard.app import DASHBOARD_KEY
+from bot.ops.server_secret import write_private
 from storage.models.complaints import Staff
 from storage.repositories import staff as staff_repo
 
@@ -65,11 +65,3 @@ async def on_startup(app: web.Application) -> None:
     log.warning("created the demo staff account %r; its password is in %s (mode 0600)",
                 username, CREDENTIALS_FILE)
 
-
-def write_private(path: Path, text: str) -> None:
-    """Write `text` to a file only its owner can read (0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)

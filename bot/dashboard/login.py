@@ -12,6 +12,7 @@ sign-out is written to the staff audit log.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,6 +90,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
             staff = None
         else:
             await dash.throttle.succeeded(db, ip, username)
+            await staff_sessions.prune(db, older_than=timedelta(days=1))
             old = request.cookies.get(COOKIE)
             if old:
                 await staff_sessions.revoke(db, old)

@@ -29,3 +29,12 @@ def secret_key(settings: Settings, fallback_file: Path = SECRET_FILE) -> bytes:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value)
     return value.encode("utf-8")
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to a file only its owner can read or write (0600), replacing it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)

@@ -15,6 +15,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pyotp
 import pytest
 
 from bot.core.complaints.rules import Offices, file_complaint
@@ -84,6 +85,13 @@ def test_file_claim_reply_resolve_in_the_browser(settings: Settings, nlu: NLU,
         staff.fill("#username", "siti")
         staff.fill("#password", PASSWORD)
         staff.click("button[type=submit]")
+        staff.wait_for_url(f"{base}/staff/enrol")  # first sign-in: the second factor
+        staff.screenshot(path=str(shots / "enrol.png"))
+        assert staff.get_attribute("img.qr", "src", timeout=5_000).startswith("data:image/svg")
+        secret = staff.get_attribute("[data-totp-secret]", "data-totp-secret")
+        staff.fill("#code", pyotp.TOTP(secret).now())
+        staff.click("button[type=submit]")
+        staff.click("a:has-text('Lanjut ke dasbor')")  # after the recovery codes
         staff.wait_for_url(f"{base}/staff/queue/new")
 
         ticket = _file_complaint(settings, offices, chat_user)  # while the queue is open
