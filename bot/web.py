@@ -12,7 +12,7 @@ from bot.channels import webchat
 from bot.channels.setup import setup_channels
 from bot.composition import Bot
 from bot.ops.access_log import request_id_middleware
-from bot.ops.guards import TokenBucket, failure_guard, metrics_guard, rate_limit
+from bot.ops.guards import TokenBucket, failure_guard, metrics_guard, rate_limit, refuse_nul
 from bot.ops.http_metrics import http_metrics, metrics_handler
 from bot.ops.server_secret import secret_key
 from storage import db
@@ -78,7 +78,7 @@ def _middlewares(bot: Bot) -> list[Middleware]:
         if s.rate_limit_webhook_per_s > 0 else None
     hsts = (s.public_url or "").lower().startswith("https://")
     return [request_id_middleware, http_metrics, security_headers(hsts),
-            rate_limit(chat, webhook, s.trust_forwarded_for), failure_guard]
+            rate_limit(chat, webhook, s.trust_forwarded_for), refuse_nul, failure_guard]
 
 
 def create_app(bot: Bot) -> web.Application:

@@ -102,6 +102,23 @@ def rate_limit(chat: TokenBucket | None, webhook: TokenBucket | None,
     return middleware
 
 
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+@web.middleware
+async def refuse_nul(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A NUL character in the query or a form is refused with 400 before any handler:
+    no text column takes it (PostgreSQL refuses it outright), and no person types it.
+    JSON bodies are cleaned by bot.channels.json_body instead."""
+    if "%00" in request.query_string or "\x00" in request.query_string:
+        return web.json_response({"error": "invalid_input"}, status=400)
+    if request.method == "POST" and request.content_type == FORM_TYPE:
+        raw = await request.read()  # cached: request.post() reads it again
+        if b"%00" in raw or b"\x00" in raw:
+            return web.json_response({"error": "invalid_input"}, status=400)
+    return await handler(request)
+
+
 def is_db_outage(error: BaseException) -> bool:
     """A lost or refused database connection (not a bug in a query). The driver's own
     error is looked at too: SQLAlchemy wraps asyncpg's "the database system is shutting
