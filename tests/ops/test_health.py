@@ -45,7 +45,8 @@ async def test_not_ready_when_the_database_is_unreachable(nlu: NLU) -> None:
         # A turn during the outage is a clean 503 with Retry-After, not a traceback.
         response = await client.post("/api/chat", json={"user": "u", "text": "halo"})
         assert response.status == 503 and response.headers["Retry-After"]
-        assert (await response.json()) == {"error": "database_unavailable"}
+        assert (await response.json()) == {"error": "database_unavailable",
+                                           "hotline": "/darurat"}
 
 
 async def test_connection_loss_is_503_and_a_bug_is_a_logged_500(
@@ -58,7 +59,8 @@ async def test_connection_loss_is_503_and_a_bug_is_a_logged_500(
     with caplog.at_level(logging.WARNING):
         response = await client.post("/api/chat", json={"user": "u", "text": "halo"})
     assert response.status == 503
-    assert any("database unavailable" in r.getMessage() for r in caplog.records)
+    assert any("without database" in r.getMessage() and getattr(r, "reason", "")
+               == "OperationalError" for r in caplog.records)
 
     async def bug(*_args: object, **_kwargs: object) -> None:
         raise KeyError("boom")
