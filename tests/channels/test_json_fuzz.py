@@ -109,3 +109,27 @@ async def test_no_hostile_json_gives_a_5xx(database_url: str,
     assert sum(statuses.values()) == sum(cases.values())
     assert {key: n for key, n in statuses.items() if key[1] >= 500} == {}
     assert statuses[("chat", 400)] and statuses[("telegram", 200)]  # both paths exercised
+
+
+async def test_null_bytes_and_deep_nesting_are_answered_cleanly(
+        database_url: str, harness_factory: HarnessFactory) -> None:
+    """The reported cases: NUL in "ref" (and text, button, id) is a 200 or 400; JSON nested
+    50,000 deep is a 400 on /api/chat and on both webhooks."""
+    harness = await harness_factory(database_url, secret_key="probe")
+    client = harness.client
+    for body in ({"text": "halo", "ref": "abc\x00def"}, {"text": "a\x00b"},
+                 {"button": "menu\x00"}, {"text": "halo", "id": "m\x00"},
+                 {"text": "\ud800 halo", "ref": "\ud800"}):
+        response = await client.post("/api/chat", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        assert response.status in (200, 400), (body, response.status)
+    for deep in (b"[" * 50_000, b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
+                 b"[" * 50_000 + b"]" * 50_000):  # the last is over /api/chat's 64 KB
+        signature = hmac.new(APP_SECRET.encode(), deep, hashlib.sha256).hexdigest()
+        for path, headers in (
+                ("/api/chat", {}),
+                ("/webhook/telegram", {"X-Telegram-Bot-Api-Secret-Token": SECRET}),
+                ("/webhook/whatsapp", {"X-Hub-Signature-256": f"sha256={signature}"})):
+            response = await client.post(path, data=deep, headers=headers)
+            error = (await response.json())["error"]
+            assert (response.status, error) in ((400, "too_deep"), (413, "too_large")), path
