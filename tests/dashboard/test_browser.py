@@ -90,7 +90,7 @@ def test_file_claim_reply_resolve_in_the_browser(settings: Settings, nlu: NLU,
         assert staff.get_attribute("img.qr", "src", timeout=5_000).startswith("data:image/svg")
         secret = staff.get_attribute("[data-totp-secret]", "data-totp-secret")
         staff.fill("#code", pyotp.TOTP(secret).now())
-        staff.click("button[type=submit]")
+        staff.click("form[action='/staff/enrol'] button[type=submit]")
         staff.click("a:has-text('Lanjut ke dasbor')")  # after the recovery codes
         staff.wait_for_url(f"{base}/staff/queue/new")
 
