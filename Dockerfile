@@ -14,7 +14,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     JALUR_AMAN_LOG_FORMAT=json \
     JALUR_AMAN_CACHE_DIR=/app/var/cache \
     JALUR_AMAN_CONTENT_DIR=/app/content \
-    JALUR_AMAN_INTENTS_DIR=/app/intents
+    JALUR_AMAN_INTENTS_DIR=/app/intents \
+    JALUR_AMAN_MEDIA_DIR=/app/var/media
 WORKDIR /app
 
 RUN apt-get update \
@@ -36,14 +37,15 @@ RUN --mount=type=bind,source=build/wheels/deps,target=/wheels \
       /opt/venv/lib/python3.11/site-packages/sklearn/*/*/tests
 
 # The application, its answers and training data, and the NLU model trained once here
-# (cached by a hash of intents/); the process may write only /app/var.
+# (cached by a hash of intents/); the process may write only /app/var (files users send go
+# to /app/var/media, a volume shared by all workers in compose.yaml).
 RUN --mount=type=bind,source=build/wheels/app,target=/wheels/app \
     --mount=type=bind,source=content,target=/src/content \
     --mount=type=bind,source=intents,target=/src/intents \
     /opt/venv/bin/python "$(ls /usr/share/python-wheels/pip-*.whl)/pip" install --no-index \
       --no-deps --no-cache-dir --disable-pip-version-check /wheels/app/*.whl \
  && cp -r /src/content /src/intents /app/ \
- && install -d -o jalur -g jalur /app/var /app/var/cache \
+ && install -d -o jalur -g jalur /app/var /app/var/cache /app/var/media \
  && runuser -u jalur -- /opt/venv/bin/python -c "from bot.composition import load_nlu; \
 from bot.settings import Settings; load_nlu(Settings())"
 

@@ -108,7 +108,8 @@ EOF
     mkdir -p "$root/var/lib/apt/lists/partial"  # apt downloads as _apt into these
     chroot "$root" chown _apt:root /var/lib/apt/lists/partial /var/cache/apt/archives/partial
     chmod 700 "$root/var/lib/apt/lists/partial" "$root/var/cache/apt/archives/partial"
-    tar -C "$root" --numeric-owner -cf "$tarball.part" . && mv "$tarball.part" "$tarball"
+    tar -C "$root" --numeric-owner -cf "$tarball.part" . && mv "$tarball.part" "$tarball" \
+      || { rm -rf "$root"; return 1; }
     rm -rf "$root"
   fi
   log "importing $tarball as $LOCAL_BASE"
@@ -123,26 +124,34 @@ choose_base() {
       || timeout 120 docker pull -q "$PUBLIC_BASE" >/dev/null 2>&1; then
     JALUR_AMAN_BASE_IMAGE=$PUBLIC_BASE
   else
-    docker image inspect "$LOCAL_BASE" >/dev/null 2>&1 || make_local_base
+    docker image inspect "$LOCAL_BASE" >/dev/null 2>&1 || make_local_base || return 1
     JALUR_AMAN_BASE_IMAGE=$LOCAL_BASE
   fi
   export JALUR_AMAN_BASE_IMAGE
   log "base image: $JALUR_AMAN_BASE_IMAGE"
 }
 
-# Wheels of the dependencies (build/wheels/deps) and of the application (build/wheels/app),
+# Wheels of the dependencies (build/wheels/deps, rebuilt when pyproject.toml changes) and of
+# the application (build/wheels/app, reproducible so an unchanged tree hits the layer cache),
 # built on the host: bookworm's python3 is 3.11 like the host's.
 build_wheels() {
-  local python=${PYTHON:-}
+  local python=${PYTHON:-} stamp
   [ -n "$python" ] || { [ -x .venv/bin/python ] && python=.venv/bin/python || python=python3; }
-  log "building wheels with $python"
-  rm -rf build/wheels
-  mkdir -p build/wheels/app "$CACHE"
-  if ! "$python" -m pip wheel -q --disable-pip-version-check -w build/wheels/deps . \
-      >"$CACHE/wheels.log" 2>&1; then
-    grep -v "^WARNING: Location" "$CACHE/wheels.log"; return 1
+  stamp="build/wheels/deps/.pyproject-$(cksum <pyproject.toml | cut -d' ' -f1)"
+  mkdir -p "$CACHE"
+  if [ ! -e "$stamp" ]; then
+    log "building the dependencies' wheels with $python"
+    rm -rf build/wheels/deps
+    if ! "$python" -m pip wheel -q --disable-pip-version-check -w build/wheels/deps . \
+        >"$CACHE/wheels.log" 2>&1; then
+      grep -v "^WARNING: Location" "$CACHE/wheels.log"; return 1
+    fi
+    rm -f build/wheels/deps/jalur_aman-*.whl
+    touch "$stamp"
   fi
-  mv build/wheels/deps/jalur_aman-*.whl build/wheels/app/
+  rm -rf build/wheels/app
+  SOURCE_DATE_EPOCH=315532800 "$python" -m pip wheel -q --disable-pip-version-check --no-deps \
+    -w build/wheels/app . >"$CACHE/wheels.log" 2>&1 || { cat "$CACHE/wheels.log"; return 1; }
 }
 
 compose() {

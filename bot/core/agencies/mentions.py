@@ -21,9 +21,9 @@ from pathlib import Path
 import yaml
 
 from bot.core.agencies.matching import name_key, number_key
-from bot.settings import PROJECT_ROOT
+from bot.settings import get_settings
 
-LEXICON = PROJECT_ROOT / "intents" / "agency_mentions.yml"
+LEXICON_FILE = "agency_mentions.yml"  # in the intents folder (INTENTS_DIR)
 _TOKEN = re.compile(r"[a-z0-9]+|[,;:?!()\"“”]|\.(?=\s|$)")
 _LEGAL = frozenset({"pt", "perseroan", "terbatas"})
 _PUNCT = frozenset(",;:?!()\"“”.")
@@ -49,7 +49,8 @@ class Lexicon:
     predicates: dict[str, frozenset[str]]
 
     @classmethod
-    def load(cls, path: Path = LEXICON) -> Lexicon:
+    def load(cls, path: Path | None = None) -> Lexicon:
+        path = path or get_settings().intents_dir / LEXICON_FILE
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return cls(
             boundaries=frozenset(data["boundaries"].split()),

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.composition import Bot
 from bot.core.agencies.matching import name_key
-from bot.core.agencies.mentions import find_mention
+from bot.core.agencies.mentions import LEXICON_FILE, Lexicon, find_mention
 from bot.core.agencies.service import AgencyService
 from bot.core.messages import Message
 from storage.models import User
@@ -104,3 +104,14 @@ def test_a_name_after_pt_runs_to_a_clear_boundary() -> None:
 def test_phone_numbers_and_people_are_not_agencies() -> None:
     assert find_mention("0812 3456 7890 ini nomor calo nya").empty
     assert find_mention("sponsor saya pak Budi resmi gak").empty
+
+
+def test_word_lists_are_read_from_the_configured_intents_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed package (the container image) has no intents/ beside it: INTENTS_DIR."""
+    source = Path(__file__).parents[3] / "intents" / LEXICON_FILE
+    data = yaml.safe_load(source.read_text("utf-8"))
+    data["cues"] += " ajensi"
+    (tmp_path / LEXICON_FILE).write_text(yaml.safe_dump(data), "utf-8")
+    monkeypatch.setenv("JALUR_AMAN_INTENTS_DIR", str(tmp_path))
+    assert "ajensi" in Lexicon.load().cues
