@@ -91,10 +91,11 @@ EOF
 
   step "3: chat and file a complaint through nginx"
   ticket_text=$("$CHECK_PY" scripts/stack_check.py chat "$CHECK_URL")
-  passed "filed: ${ticket_text:0:100}"
+  passed "filed: $(head -n 1 <<<"$ticket_text")"
 
   step "4: complaints list --json inside a worker"
-  listing=$(compose exec -T bot jalur-aman complaints list --json </dev/null)
+  listing=$(compose exec -T bot jalur-aman complaints list --json </dev/null 2>"$CACHE/exec.log") \
+    || { cat "$CACHE/exec.log"; return 1; }
   TICKET=$("$CHECK_PY" -c '
 import json, sys
 text = sys.argv[1]
@@ -106,7 +107,7 @@ print(next(t for t in tickets if t in text))' "$ticket_text" <<<"$listing") \
   step "5: staff sign-in through nginx (Origin http://127.0.0.1:$CHECK_PORT)"
   password=$("$CHECK_PY" -c 'import secrets; print(secrets.token_urlsafe(18))')
   compose exec -T bot jalur-aman staff add --username check-handler --office BP3MI-JATIM \
-    --role handler <<<"$password" >/dev/null
+    --role handler <<<"$password" >/dev/null 2>"$CACHE/exec.log" || { cat "$CACHE/exec.log"; return 1; }
   "$CHECK_PY" scripts/stack_check.py login "$CHECK_URL" check-handler "$TICKET" <<<"$password"
   passed "signed in, $TICKET in the queue, a foreign Origin refused"
 

@@ -98,8 +98,11 @@ def login(url: str, username: str, password: str, ticket: str) -> None:
     status = submit(origin)
     if status != 303:
         raise CheckFailed(f"the sign-in with Origin {origin} got {status}, not 303")
-    with opener.open(f"{url}/staff/", timeout=30) as response:
-        queue = response.read().decode()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with browser.open(f"{url}/staff/", timeout=30) as response:  # redirects to the queue
+        landed, queue = response.url, response.read().decode()
+    if "/staff/login" in landed:
+        raise CheckFailed("the session cookie was not accepted: back to the sign-in page")
     if ticket not in queue:
         raise CheckFailed(f"the staff queue does not show {ticket}")
 
