@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench containers container-check
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -24,3 +24,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/nlu.py
+
+# The compose stack in containers (README, "Deploying"); wheels are built with the venv's pip.
+containers: $(STAMP)
+	bash scripts/containers.sh up $(or $(WORKERS),2)
+
+# CI's container check: build, run 2 workers behind nginx, chat, staff sign-in, failover.
+container-check: $(STAMP)
+	bash scripts/containers.sh check

@@ -112,7 +112,8 @@ print(next(t for t in tickets if t in text))' "$ticket_text" <<<"$listing") \
   passed "signed in, $TICKET in the queue, a foreign Origin refused"
 
   step "6: kill one worker, the other keeps answering through nginx"
-  victim=$(compose ps -q bot | head -n 1)
+  victim=$(compose ps -q bot)
+  victim=${victim%%$'\n'*}
   docker kill "$victim" >/dev/null
   "$CHECK_PY" scripts/stack_check.py answers "$CHECK_URL" 20
   passed "$(docker inspect -f '{{.Name}} {{.State.Status}}' "$victim") was killed"

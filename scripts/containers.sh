@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 PUBLIC_BASE=debian:bookworm-slim
 LOCAL_BASE=jalur-aman-base:bookworm
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-CACHE=${JALUR_AMAN_CONTAINER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jalur-aman}
+CACHE=${JALUR_AMAN_CONTAINER_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/jalur-aman}
 DOCKERD_FLAGS=${DOCKERD_FLAGS:---iptables=false --bridge=none --storage-driver=vfs}
 PROJECT=${COMPOSE_PROJECT_NAME:-jalur-aman}
 STARTED_DOCKERD=
