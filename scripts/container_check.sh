@@ -106,8 +106,14 @@ print(next(t for t in tickets if t in text))' "$ticket_text" <<<"$listing") \
 
   step "5: staff sign-in through nginx (Origin http://127.0.0.1:$CHECK_PORT)"
   password=$("$CHECK_PY" -c 'import secrets; print(secrets.token_urlsafe(18))')
-  compose exec -T bot jalur-aman staff add --username check-handler --office BP3MI-JATIM \
-    --role handler <<<"$password" >/dev/null 2>"$CACHE/exec.log" || { cat "$CACHE/exec.log"; return 1; }
+  local staff=(--username check-handler --office BP3MI-JATIM --role handler)
+  if grep -q -- "--totp-secret-file" bot/cli/staff.py; then  # sign-in with a second factor
+    staff+=(--password-stdin --totp-secret-file /app/var/check-totp)
+    export STACK_CHECK_TOTP_COMMAND="docker-compose -p $PROJECT --env-file $ENV_FILE \
+-f compose.yaml exec -T bot jalur-aman staff totp-code --secret-file /app/var/check-totp"
+  fi
+  compose exec -T bot jalur-aman staff add "${staff[@]}" <<<"$password" >/dev/null \
+    2>"$CACHE/exec.log" || { cat "$CACHE/exec.log"; return 1; }
   "$CHECK_PY" scripts/stack_check.py login "$CHECK_URL" check-handler "$TICKET" <<<"$password"
   passed "signed in, $TICKET in the queue, a foreign Origin refused"
 
@@ -123,10 +129,10 @@ print(next(t for t in tickets if t in text))' "$ticket_text" <<<"$listing") \
   rm -f "$ENV_FILE"
   ENV_FILE=
   if [ -n "$(leftovers)" ]; then log "left behind: $(leftovers | tr '\n' ' ')"; return 1; fi
+  log "image sizes (kept): $(image_sizes | tr '\n' ' ')"
   stop_dockerd
   passed "no container, network or volume left"
 
-  log "image sizes: $(image_sizes | tr '\n' ' ')"
   log "container check took $((SECONDS - started)) s"
   echo "containers: $PASSED passed, 0 failed"
 }

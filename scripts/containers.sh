@@ -41,7 +41,9 @@ install_tools() {
   fi
   log "installing ${need[*]} from Debian packages"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+  mkdir -p "$CACHE"
+  { apt-get update -qq && apt-get install -y -qq "${need[@]}"; } >"$CACHE/apt.log" 2>&1 \
+    || { tail -n 20 "$CACHE/apt.log"; return 1; }
 }
 
 start_dockerd() {

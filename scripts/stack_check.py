@@ -4,7 +4,9 @@
                                             prints the filed reply's text (it names the ticket)
     stack_check.py login URL USER TICKET    staff sign-in (password on stdin) with the browser's
                                             Origin, the queue shows TICKET; a foreign Origin is
-                                            refused
+                                            refused. When the dashboard asks for a second
+                                            factor, the command in STACK_CHECK_TOTP_COMMAND
+                                            prints the code
     stack_check.py answers URL N            N new web chats, every one answered
 
 Standard library only, so it runs with any Python 3.11 on the host. Exit 1 on a failure.
@@ -14,7 +16,10 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
+import os
 import re
+import shlex
+import subprocess
 import sys
 import time
 import urllib.error
@@ -71,40 +76,72 @@ def chat(url: str) -> str:
     return str(data["replies"][0]["text"])
 
 
-def login(url: str, username: str, password: str, ticket: str) -> None:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-    with opener.open(f"{url}/staff/login", timeout=30) as response:
-        page = response.read().decode()
-    match = re.search(r'name="csrf" value="([^"]+)"', page)
-    if match is None:
-        raise CheckFailed("the sign-in page has no CSRF token")
-    form = urllib.parse.urlencode({"csrf": match.group(1), "username": username,
-                                   "password": password}).encode()
-    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(url))
+class Dashboard:
+    """A browser on the staff dashboard: one cookie jar, redirects checked, not followed."""
 
-    def submit(origin_header: str) -> int:
-        request = urllib.request.Request(f"{url}/staff/login", data=form, method="POST",
-                                         headers={"Origin": origin_header})
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(url))
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+
+    def csrf(self, path: str) -> str:
+        with self.opener.open(f"{self.url}{path}", timeout=30) as response:
+            page = response.read().decode()
+        match = re.search(r'name="csrf" value="([^"]+)"', page)
+        if match is None:
+            raise CheckFailed(f"{path} has no CSRF token")
+        return match.group(1)
+
+    def post(self, path: str, fields: dict[str, str], origin: str | None = None
+             ) -> tuple[int, str]:
+        """(status, Location) of a form POST sent with the given Origin (ours by default)."""
+        request = urllib.request.Request(
+            f"{self.url}{path}", data=urllib.parse.urlencode(fields).encode(), method="POST",
+            headers={"Origin": origin or self.origin})
         try:
-            with opener.open(request, timeout=30) as response:
-                return int(response.status)
-        except urllib.error.HTTPError as error:  # 303 (not followed), 403, 401
-            return error.code
+            with self.opener.open(request, timeout=30) as response:
+                return int(response.status), ""
+        except urllib.error.HTTPError as error:  # 303 (not followed), 401, 403
+            return error.code, error.headers.get("Location", "")
 
-    foreign = submit("http://127.0.0.1:1")
+    def page(self, path: str) -> tuple[str, str]:
+        """(final URL, body) of a GET, redirects followed."""
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        with browser.open(f"{self.url}{path}", timeout=30) as response:
+            return response.url, response.read().decode()
+
+
+def login(url: str, username: str, password: str, ticket: str) -> None:
+    dash = Dashboard(url)
+    fields = {"csrf": dash.csrf("/staff/login"), "username": username, "password": password}
+    foreign, _ = dash.post("/staff/login", fields, origin="http://127.0.0.1:1")
     if foreign != 403:
         raise CheckFailed(f"a sign-in from a foreign Origin got {foreign}, not 403")
-    status = submit(origin)
+    status, location = dash.post("/staff/login", fields)
     if status != 303:
-        raise CheckFailed(f"the sign-in with Origin {origin} got {status}, not 303")
-    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    with browser.open(f"{url}/staff/", timeout=30) as response:  # redirects to the queue
-        landed, queue = response.url, response.read().decode()
+        raise CheckFailed(f"the sign-in with Origin {dash.origin} got {status}, not 303")
+    if "/staff/totp" in location:
+        second_factor(dash)
+    landed, queue = dash.page("/staff/")  # redirects to the queue
     if "/staff/login" in landed:
         raise CheckFailed("the session cookie was not accepted: back to the sign-in page")
     if ticket not in queue:
         raise CheckFailed(f"the staff queue does not show {ticket}")
+
+
+def second_factor(dash: Dashboard) -> None:
+    """The code of the account's second factor, from the command the caller names."""
+    command = os.environ.get("STACK_CHECK_TOTP_COMMAND")
+    if not command:
+        raise CheckFailed("the dashboard asks for a second factor: set STACK_CHECK_TOTP_COMMAND")
+    token = dash.csrf("/staff/totp")
+    code = subprocess.run(shlex.split(command), check=True, capture_output=True,
+                          text=True).stdout.strip()
+    status, _ = dash.post("/staff/totp", {"csrf": token, "code": code})
+    if status != 303:
+        raise CheckFailed(f"the second factor got {status}, not 303")
 
 
 def answers(url: str, count: int) -> str:
@@ -130,7 +167,8 @@ def main(argv: list[str]) -> int:
         else:
             print(__doc__, file=sys.stderr)
             return 2
-    except (CheckFailed, OSError, KeyError, ValueError) as error:
+    except (CheckFailed, OSError, KeyError, ValueError,
+            subprocess.CalledProcessError) as error:
         print(f"FAILED: {error}", file=sys.stderr)
         return 1
     return 0
