@@ -196,6 +196,7 @@ case "${1:-}" in
     [ -f .env ] || { log "no .env: cp deploy/env.example .env and set the secrets"; exit 1; }
     install_tools; start_dockerd; build_images
     compose up -d --no-build --scale "bot=${2:-2}"
+    compose exec -T proxy nginx -s reload  # nginx resolves "bot" again: every worker
     compose ps ;;
   down) compose down --remove-orphans ;;
   check) source scripts/container_check.sh; run_check ;;
