@@ -113,7 +113,7 @@ class Dashboard:
             return response.url, response.read().decode()
 
 
-def login(url: str, username: str, password: str, ticket: str) -> None:
+def login(url: str, username: str, password: str, ticket: str) -> str:
     dash = Dashboard(url)
     fields = {"csrf": dash.csrf("/staff/login"), "username": username, "password": password}
     foreign, _ = dash.post("/staff/login", fields, origin="http://127.0.0.1:1")
@@ -122,13 +122,15 @@ def login(url: str, username: str, password: str, ticket: str) -> None:
     status, location = dash.post("/staff/login", fields)
     if status != 303:
         raise CheckFailed(f"the sign-in with Origin {dash.origin} got {status}, not 303")
-    if "/staff/totp" in location:
+    factor = "/staff/totp" in location
+    if factor:
         second_factor(dash)
     landed, queue = dash.page("/staff/")  # redirects to the queue
     if "/staff/login" in landed:
         raise CheckFailed("the session cookie was not accepted: back to the sign-in page")
     if ticket not in queue:
         raise CheckFailed(f"the staff queue does not show {ticket}")
+    return f"signed in ({'with' if factor else 'without'} a second factor)"
 
 
 def second_factor(dash: Dashboard) -> None:
@@ -160,8 +162,7 @@ def main(argv: list[str]) -> int:
         if argv[:1] == ["chat"] and len(argv) == 2:
             print(chat(argv[1]))
         elif argv[:1] == ["login"] and len(argv) == 4:
-            login(argv[1], argv[2], sys.stdin.readline().rstrip("\n"), argv[3])
-            print("signed in through the proxy; the queue shows the ticket")
+            print(login(argv[1], argv[2], sys.stdin.readline().rstrip("\n"), argv[3]))
         elif argv[:1] == ["answers"] and len(argv) == 3:
             print(answers(argv[1], int(argv[2])))
         else:
