@@ -1,0 +1,210 @@
+"""What an advert says: destination, job, salary, money asked (amount, purpose, payee),
+visa, recruiter, age limits, contact channels and the online-scam signs. Pure, no I/O.
+
+Lines that warn ("waspada calo", "tidak dipungut biaya") are read as warnings, not as the
+advert's offer, and a negated cue ("bukan visa turis", "tanpa biaya") does not count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.core.adverts.lexicon import Lexicon
+from bot.core.adverts.money import Amount, amounts
+from bot.core.adverts.text import Line, negated_before, negated_near, split_lines
+
+_AGE_RANGE = re.compile(r"(?:usia|umur|umr|age)\D{0,25}?(\d{2})\s*(?:-|–|s/?d|sampai|hingga|~|to)"
+                        r"\s*(\d{2})")
+_AGE_MIN = re.compile(r"(?:usia|umur|umr|age)\s*:?\s*(?:min(?:imal|imum)?\.?|mulai|dari)\s*:?\s*"
+                      r"(\d{2})|(\d{2})\s*(?:th|thn|tahun|th\.)?\s*(?:ke ?atas|keatas|\+)")
+_AGE_MAX = re.compile(r"(?:usia|umur|umr)?\s*(?:max|maks(?:imal|imum)?)\.?\s*:?\s*(\d{2})")
+_HOLDER = re.compile(r"(?<![a-z])(?:a\.\s?n\.?|a\s?/\s?n|an\.|atas nama)\s*:?\s*([a-z][a-z .']{2,40})")
+
+
+@dataclass(frozen=True, slots=True)
+class Fee:
+    """Money the applicant is asked to pay: purpose label, amount as written, payee."""
+
+    purpose: str
+    amount: str | None
+    payee: str | None  # "company", "person", "e-wallet" or None (not said)
+    line: str
+
+
+@dataclass
+class Extraction:
+    text: str
+    lines: list[Line]
+    destinations: list[str] = field(default_factory=list)
+    abroad: bool = False
+    jobs: list[str] = field(default_factory=list)
+    domestic: bool = False
+    scam_job_type: bool = False
+    salary: Amount | None = None
+    salary_idr: float = 0.0
+    fees: list[Fee] = field(default_factory=list)
+    payee: str | None = None
+    personal_account: str | None = None  # evidence
+    visa: str | None = None  # "kerja" or the non-work kind as written
+    non_work_visa: str | None = None
+    g2g: str | None = None
+    individual: str | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    underage: str | None = None
+    contacts: list[str] = field(default_factory=list)
+    no_skill: bool = False
+    free_ticket_housing: bool = False
+    high_pay_words: bool = False
+
+    @property
+    def destination(self) -> str | None:
+        return self.destinations[0] if self.destinations else None
+
+    @property
+    def job(self) -> str | None:
+        return self.jobs[0] if self.jobs else None
+
+
+def _offer_hits(lines: list[Line], pattern: re.Pattern[str], lexicon: Lexicon,
+                negatable: bool = True) -> list[tuple[Line, re.Match[str]]]:
+    """Matches in lines that offer (not warn), not negated just before."""
+    hits = []
+    for line in lines:
+        if line.warning:
+            continue
+        for match in pattern.finditer(line.low):
+            if negatable and negated_before(line.low, match.start(), lexicon):
+                continue
+            hits.append((line, match))
+    return hits
+
+
+def extract(text: str, lexicon: Lexicon) -> Extraction:
+    lines = split_lines(text, lexicon)
+    ex = Extraction(text=text, lines=lines)
+    pats = lexicon.patterns
+    _places(ex, lexicon)
+    for job in lexicon.jobs:
+        if _offer_hits(lines, job.pattern, lexicon):
+            ex.jobs.append(job.label)
+            ex.domestic = ex.domestic or job.domestic
+            ex.scam_job_type = ex.scam_job_type or job.scam
+    whole = "\n".join(line.low for line in lines)
+    g2g = pats["g2g"].search(whole)
+    ex.g2g = g2g.group(0) if g2g else None
+    _salary(ex, lexicon)
+    _fees(ex, lexicon)
+    _payee(ex, lexicon)
+    visa = _offer_hits(lines, pats["visa_non_work"], lexicon)
+    ex.non_work_visa = visa[0][1].group(0) if visa else None
+    ex.visa = ex.non_work_visa or ("kerja" if pats["visa_work"].search(whole) else None)
+    person = _offer_hits(lines, pats["individual"], lexicon)
+    ex.individual = person[0][1].group(0) if person else None
+    _ages(ex, lexicon)
+    ex.contacts = [label for label, pattern in lexicon.contacts if pattern.search(whole)]
+    ex.no_skill = bool(_offer_hits(lines, pats["no_skill"], lexicon, negatable=False))
+    ex.free_ticket_housing = bool(_offer_hits(lines, pats["free_ticket_housing"], lexicon))
+    ex.high_pay_words = bool(_offer_hits(lines, pats["high_pay"], lexicon))
+    return ex
+
+
+def _places(ex: Extraction, lexicon: Lexicon) -> None:
+    found: list[tuple[int, int, str]] = []
+    for index, line in enumerate(ex.lines):
+        if line.warning:
+            continue
+        for name, pattern in lexicon.countries:
+            for match in pattern.finditer(line.low):
+                if not negated_before(line.low, match.start(), lexicon, words=2):
+                    found.append((index, match.start(), name))
+                    break
+    for _, _, name in sorted(found):
+        if name not in ex.destinations:
+            ex.destinations.append(name)
+    abroad = _offer_hits(ex.lines, lexicon.patterns["abroad"], lexicon)
+    ex.abroad = bool(ex.destinations) or bool(abroad)
+
+
+def _salary(ex: Extraction, lexicon: Lexicon) -> None:
+    rates = lexicon.rates
+    for line in ex.lines:
+        cue = lexicon.patterns["salary_words"].search(line.low)
+        if cue is None or line.warning:
+            continue
+        after = [a for a in amounts(line.low) if a.start >= cue.start()]
+        if after:
+            best = max(after, key=lambda a: a.idr(rates))
+            if best.idr(rates) > ex.salary_idr:
+                ex.salary, ex.salary_idr = best, best.idr(rates)
+
+
+def _fees(ex: Extraction, lexicon: Lexicon) -> None:
+    exam = lexicon.patterns["exam_words"]
+    for line in ex.lines:
+        if line.warning:
+            continue
+        candidates = sorted(((m.start(), purpose, m) for purpose, pattern in lexicon.fee_purposes
+                             if (m := pattern.search(line.low)) is not None),
+                            key=lambda item: item[0])
+        for _, purpose, match in candidates:
+            if negated_near(line.low, match.start(), match.end(), lexicon):
+                continue
+            if ex.g2g and exam.search(line.low):
+                continue  # an official G2G exam fee is not a recruiter fee
+            money = [a for a in amounts(line.low) if a.start >= match.start() - 25]
+            amount = money[0].text if money else None
+            if purpose == "transfer" and amount is None and "bayar" not in match.group(0) \
+                    and "transfer" not in match.group(0) and "tf" not in match.group(0):
+                continue
+            ex.fees.append(Fee(purpose, amount, None, line.text))
+            break
+
+
+def _payee(ex: Extraction, lexicon: Lexicon) -> None:
+    pats = lexicon.patterns
+    for line in ex.lines:
+        if line.warning:
+            continue
+        wallet = pats["e_wallets"].search(line.low)
+        if wallet and not negated_before(line.low, wallet.start(), lexicon):
+            ex.payee, ex.personal_account = "e-wallet", wallet.group(0)
+            break
+        personal = pats["personal_account_words"].search(line.low)
+        if personal:
+            ex.payee, ex.personal_account = "person", personal.group(0)
+            break
+        holder = _HOLDER.search(line.low)
+        if holder and (pats["banks"].search(line.low) or ex.fees):
+            name = holder.group(1).strip()
+            if pats["company_forms"].match(name):
+                ex.payee = ex.payee or "company"
+            else:
+                ex.payee, ex.personal_account = "person", f"a.n. {name}"
+                break
+    if ex.payee and ex.fees:
+        ex.fees = [Fee(f.purpose, f.amount, ex.payee, f.line) for f in ex.fees]
+
+
+def _ages(ex: Extraction, lexicon: Lexicon) -> None:
+    for line in ex.lines:
+        if line.warning:
+            continue
+        if (rng := _AGE_RANGE.search(line.low)) is not None:
+            low, high = int(rng.group(1)), int(rng.group(2))
+            if 10 <= low < high <= 70:
+                ex.age_min, ex.age_max = low, high
+        elif (floor := _AGE_MIN.search(line.low)) is not None and ex.age_min is None:
+            value = int(floor.group(1) or floor.group(2))
+            if 10 <= value <= 60 and re.search(r"usia|umur|umr|tahun|th", line.low):
+                ex.age_min = value
+        if (top := _AGE_MAX.search(line.low)) is not None and ex.age_max is None:
+            value = int(top.group(1))
+            if 18 <= value <= 70:
+                ex.age_max = value
+    cue = _offer_hits(ex.lines, lexicon.patterns["underage"], lexicon, negatable=False)
+    if cue:
+        ex.underage = cue[0][1].group(0)
+    elif ex.age_min is not None and ex.age_min < 18:
+        ex.underage = f"usia mulai {ex.age_min} tahun"

@@ -1,0 +1,111 @@
+"""Agency names in an advert, checked against the P3MI register with its safety rule.
+
+A name is taken after a legal form or label ("PT", "CV", "P3MI:") up to punctuation, the end
+of the line or a word that ends a name ("membuka", "lowongan"). Words of the name are never
+dropped to reach a register entry, except that a longer exact register name wins when the
+words after it end the name ("PT Bina Kerja Mandiri membuka" -> "Bina Kerja Mandiri"), so
+"PT Kilau Samudra Raya Jaya" stays a look-alike of "Kilau Samudra Raya". Registered names
+written without "PT" are found by an exact scan of the advert's words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.core.adverts.lexicon import Lexicon
+from bot.core.adverts.text import fold, negated_before
+from bot.core.agencies.matching import CheckResult, Register, name_key
+
+_LABEL = re.compile(r"(?<![A-Za-z0-9])(?:P\.?\s?T\.?|CV\.?|P3MI\s*:?|Perseroan Terbatas)"
+                    r"(?=[\s:])", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\S\n]*([A-Za-z0-9][A-Za-z0-9'&-]*)")
+_MAX_WORDS = 6
+_SCAN_WORDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyCheck:
+    """One company named in the advert and the register's verdict on it."""
+
+    query: str
+    result: CheckResult
+
+    @property
+    def verdict(self) -> str:
+        return self.result.verdict
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {"query": self.query, "verdict": self.verdict}
+        if self.result.best is not None:
+            data["match"] = self.result.best.agency.name
+        return data
+
+
+def _tokens_after(text: str, start: int) -> list[str]:
+    tokens: list[str] = []
+    pos = start
+    while len(tokens) < _MAX_WORDS + 2:
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            break
+        tokens.append(match.group(1))
+        pos = match.end()
+    return tokens
+
+
+def _name_from(tokens: list[str], register: Register, lexicon: Lexicon) -> str:
+    words = [t.lower() for t in tokens]
+    for size in range(min(len(words), _MAX_WORDS), 1, -1):
+        ends = size == len(words) or words[size] in lexicon.name_stops
+        if ends and register.exact_name(name_key(" ".join(tokens[:size]))):
+            return " ".join(tokens[:size])
+    name: list[str] = []
+    for token, word in zip(tokens, words, strict=True):
+        if word in lexicon.name_stops or len(name) == _MAX_WORDS:
+            break
+        name.append(token)
+    return " ".join(name)
+
+
+def company_names(text: str, register: Register, lexicon: Lexicon) -> list[str]:
+    """Company names written after PT/CV/P3MI, then registered names found without one."""
+    folded = fold(text)
+    names: list[str] = []
+    keys: set[str] = set()
+    for label in _LABEL.finditer(folded):
+        if negated_before(folded.lower(), label.start(), lexicon, words=2):
+            continue  # "gak lewat PT", "tanpa PT": no company is named
+        name = _name_from(_tokens_after(folded, label.end()), register, lexicon)
+        key = name_key(name)
+        if label.group(0).strip().lower().startswith("cv") and name:
+            name, key = f"CV {name}", f"cv {key}"
+        if len(key) >= 3 and key not in keys and not key.isdigit():
+            keys.add(key)
+            names.append(name)
+    for line in folded.splitlines():
+        names += _scan(name_key(line).split(), register, lexicon, keys)
+    return names
+
+
+def _scan(words: list[str], register: Register, lexicon: Lexicon, keys: set[str]
+          ) -> list[str]:
+    """Registered names written without "PT": an exact run of words that the line ends
+    after or a name-ending word follows (so a longer look-alike is not cut to one)."""
+    found: list[str] = []
+    for size in range(min(_SCAN_WORDS, len(words)), 1, -1):
+        for start in range(0, len(words) - size + 1):
+            key = " ".join(words[start:start + size])
+            end = start + size
+            if end < len(words) and words[end] not in lexicon.name_stops:
+                continue
+            if key in keys or any(key in k for k in keys) or not register.exact_name(key):
+                continue
+            keys.add(key)
+            found.append(register.exact_name(key)[0].name)
+    return found
+
+
+def check_names(names: list[str], register: Register, today: date) -> list[AgencyCheck]:
+    return [AgencyCheck(name, register.check(name, today)) for name in names[:6]]

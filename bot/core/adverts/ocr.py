@@ -1,0 +1,98 @@
+"""Reading an advert picture with Tesseract (pytesseract), after cheap preprocessing.
+
+Phone screenshots and coloured posters mix dark text on light bubbles with light text on
+dark or coloured bands. One pass handles both: the picture in grey, small pictures scaled
+up, then each pixel's distance from its local background (a median of a coarse grid), so
+text of either polarity becomes dark on white. Tesseract then runs once, with its own
+inverted-text retry switched off (the picture is already the right way round).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+
+from PIL import Image, ImageChops, ImageFilter, ImageOps, UnidentifiedImageError
+
+LANG = "ind+eng"
+MAX_PIXELS = 40_000_000  # larger pictures are refused before decoding (decompression bombs)
+MAX_SIDE = 2400  # longer sides are scaled down: enough for text, bounded time
+MIN_WIDTH = 900  # narrower pictures are scaled up: small text reads better bigger
+_CONFIG = "--psm 3 -c tessedit_do_invert=0"
+
+
+class PictureError(ValueError):
+    """The bytes are no picture we can read: reason "not_picture" or "too_large"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    text: str
+    width: int
+    height: int
+
+
+def open_picture(data: bytes) -> Image.Image:
+    """Decode `data` as a still picture, refusing what is not one or is too large."""
+    if not data:
+        raise PictureError("not_picture")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            width, height = probe.size
+            if width * height > MAX_PIXELS:
+                raise PictureError("too_large")
+            probe.load()
+            picture = probe.copy()
+    except PictureError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise PictureError("not_picture") from exc
+    if picture.format == "PDF":
+        raise PictureError("not_picture")
+    return picture
+
+
+def preprocess(picture: Image.Image) -> Image.Image:
+    """Grey, sized for reading, text dark on white whatever its colours were."""
+    picture = ImageOps.exif_transpose(picture)
+    if picture.mode in ("RGBA", "LA", "P"):
+        picture = picture.convert("RGBA")
+        white = Image.new("RGBA", picture.size, "white")
+        picture = Image.alpha_composite(white, picture)
+    gray = picture.convert("L")
+    width, height = gray.size
+    longest = max(width, height)
+    if longest > MAX_SIDE:
+        gray = gray.resize((width * MAX_SIDE // longest, height * MAX_SIDE // longest),
+                           Image.Resampling.LANCZOS)
+    elif width < MIN_WIDTH:
+        scale = min(3.0, MIN_WIDTH * 1.6 / width)
+        gray = gray.resize((int(width * scale), int(height * scale)), Image.Resampling.LANCZOS)
+    # Local background: median over a coarse grid, scaled back up.
+    cell = max(4, min(gray.size) // 60)
+    small = gray.resize((max(1, gray.width // cell), max(1, gray.height // cell)),
+                        Image.Resampling.BOX)
+    background = small.filter(ImageFilter.MedianFilter(5)).resize(
+        gray.size, Image.Resampling.BILINEAR)
+    contrast = ImageOps.autocontrast(ImageChops.difference(gray, background), cutoff=1)
+    return ImageOps.invert(contrast)
+
+
+def read_text(data: bytes, *, timeout: float = 20.0) -> OcrResult:
+    """OCR of a picture's bytes. Raises PictureError for what is not a readable picture."""
+    import pytesseract  # heavy import, only when a picture is read
+
+    picture = open_picture(data)
+    prepared = preprocess(picture)
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    try:
+        text = pytesseract.image_to_string(prepared, lang=LANG, config=_CONFIG,
+                                           timeout=timeout)
+    except RuntimeError as exc:  # pytesseract raises RuntimeError on its timeout
+        raise PictureError("unreadable") from exc
+    return OcrResult(str(text), picture.width, picture.height)

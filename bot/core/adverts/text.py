@@ -1,0 +1,66 @@
+"""Preparing advert text for matching: Unicode-folded lower case, split into lines, with a
+note of which lines warn ("waspada calo...") rather than offer, and negation look-ups."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.core.adverts.lexicon import Lexicon
+
+_SPLIT = re.compile(r"\n+|(?<=[A-Za-z0-9)]{3}[.!?])\s+(?=[A-Z0-9*•\-])|\s[•|]\s")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """NFKC (so 𝗕𝗢𝗟𝗗 letters read as plain), symbols and emoji out, lower case."""
+    text = unicodedata.normalize("NFKC", text)
+    kept = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("So", "Sk", "Cs", "Co", "Cf") or (cat == "Cc" and ch not in "\n\t"):
+            kept.append(" ")
+        else:
+            kept.append(ch)
+    return "".join(kept)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line or sentence of the advert: original (folded) and lower-case text."""
+
+    text: str
+    low: str
+    warning: bool
+
+
+def split_lines(text: str, lexicon: Lexicon) -> list[Line]:
+    lines = []
+    for part in _SPLIT.split(fold(text)):
+        part = _SPACES.sub(" ", part).strip(" *-•>#")
+        if not part:
+            continue
+        low = part.lower()
+        warning = bool(lexicon.patterns["warning_words"].search(low))
+        lines.append(Line(part, low, warning))
+    return lines
+
+
+def negated_before(low: str, start: int, lexicon: Lexicon, words: int = 3) -> bool:
+    """A negation word among the few words before position `start`."""
+    before = _WORD.findall(low[max(0, start - 40):start])[-words:]
+    negations = lexicon.patterns["negations"]
+    return any(negations.fullmatch(w) for w in before)
+
+
+def negated_near(low: str, start: int, end: int, lexicon: Lexicon) -> bool:
+    """A fee negation ("tanpa", "gratis", "ditanggung perusahaan") right before or after."""
+    pattern = lexicon.patterns["fee_negations"]
+    before = low[max(0, start - 30):start]
+    after = low[end:end + 45]
+    before_hit = any(m.end() >= len(before) - 12 for m in pattern.finditer(before))
+    after_match = pattern.search(after)
+    after_hit = after_match is not None and after_match.start() <= 14
+    return before_hit or after_hit
