@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.core.adverts.flow import AdvertFlow
+from bot.core.adverts.service import AdvertChecker
 from bot.core.agencies.flow import AgencyFlow
 from bot.core.agencies.service import AgencyService
 from bot.core.complaints.handoff import ComplaintFollowUp
@@ -73,6 +75,11 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     actions.update(complaint=complaint_flow.start, complaint_status=follow_up.status,
                    human_handoff=follow_up.human_handoff)
     interceptors += [follow_up.ask_delete, follow_up.status_by_ticket, follow_up.handoff]
+    # Job adverts: a forwarded advert or a picture is checked (before agency names in it).
+    media = MediaStore(settings.media_dir, settings.media_max_bytes)
+    adverts = AdvertFlow(AdvertChecker(content), agency_service, media)
+    flows.append(adverts)
+    interceptors.append(adverts.intercept)
     agency = AgencyFlow(agency_service)
     flows.append(agency)
     actions["agency_check"] = agency.action
@@ -87,6 +94,6 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
         content, nlu, sessions,
         threshold=settings.nlu_threshold, max_chars=settings.max_message_chars,
         flows=flows, actions=actions, interceptors=interceptors,
-        after_turn=[VillageHook(village)],
+        after_turn=[VillageHook(village)], on_media=adverts.on_media,
     )
     return Bot(settings, db_engine, sessions, content, nlu, engine, media)

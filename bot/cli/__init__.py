@@ -27,6 +27,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "telegram": ("bot.cli.telegram", "Telegram channel: webhook, polling"),
     "villages": ("bot.cli.villages", "village registry, share links and posters"),
     "reports": ("bot.cli.reports", "early-warning digest and content review"),
+    "ads": ("bot.cli.adverts", "job adverts: check a text or a picture"),
 }
 
 

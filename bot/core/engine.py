@@ -30,6 +30,9 @@ from storage.repositories.users import (
 log = logging.getLogger(__name__)
 
 TurnHook = Callable[[AsyncSession, list[Reply]], Awaitable[None]]
+# Takes media (a picture) sent outside a flow that accepts media; None lets the engine answer.
+MediaAction = Callable[[Context], Awaitable[list[Reply] | None]]
+CAPTION_CHARS = 300  # a caption this short goes with its picture; longer text is read as text
 # Runs after the turn is answered, in its transaction; may append replies.
 AfterTurn = Callable[[Context, list[Reply]], Awaitable[None]]
 
@@ -53,6 +56,7 @@ class Engine:
         actions: Mapping[str, IntentAction] | None = None,
         interceptors: Sequence[Interceptor] = (),
         after_turn: Sequence[AfterTurn] = (),
+        on_media: MediaAction | None = None,
     ) -> None:
         self.content = content
         self.nlu = nlu
@@ -63,6 +67,7 @@ class Engine:
         self.actions = dict(actions or {})
         self.interceptors = list(interceptors)
         self.after_turn = list(after_turn)
+        self.on_media = on_media
 
     async def handle(self, message: Message, *, within: TurnHook | None = None) -> list[Reply]:
         """Answer one message in its own transaction. `within`, when given, runs inside that
@@ -160,9 +165,16 @@ class Engine:
         if message.button:
             return await self._on_button(ctx, message.button)
         text = (message.text or "").strip()
-        if message.media and not text:
-            flow = self.flows.get(ctx.flow or "")
-            if flow is not None and getattr(flow, "accepts_media", False):
+        has_media = bool(message.media or message.meta.get("media"))
+        flow = self.flows.get(ctx.flow or "")
+        takes_media = flow is not None and getattr(flow, "accepts_media", False)
+        if has_media and not takes_media and self.on_media is not None \
+                and len(text) <= CAPTION_CHARS and not self._urgent(text):
+            replies = await self.on_media(ctx)  # e.g. a picture of a job advert
+            if replies is not None:
+                return replies
+        if has_media and not text:
+            if flow is not None and takes_media:
                 return await flow.on_text(ctx, "")  # e.g. a photo as complaint evidence
             return [self.content.render("error.unsupported")]
         if not text:
@@ -199,6 +211,10 @@ class Engine:
             if replies is not None:
                 return replies
         return await self._answer_intent(ctx, parse)
+
+    def _urgent(self, text: str) -> bool:
+        """A caption that the emergency safety net recognises (answered before anything)."""
+        return bool(text) and self.nlu.emergency.matches(self.nlu.normalise(text))
 
     def _numbered_choice(self, ctx: Context, text: str) -> str | None:
         """"2" picks the second button of the last reply (numbered-text fallback)."""

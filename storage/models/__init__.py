@@ -1,5 +1,6 @@
 """All tables. Import every model module here so Alembic and create_all see them."""
 
+from storage.models import adverts as adverts  # reported job adverts
 from storage.models import agencies as agencies  # agency register
 from storage.models import channels as channels  # inbox, delivery statuses
 from storage.models import complaints as complaints  # complaint tables

@@ -19,7 +19,8 @@ _AGE_RANGE = re.compile(r"(?:usia|umur|umr|age)\D{0,25}?(\d{2})\s*(?:-|–|s/?d|
 _AGE_MIN = re.compile(r"(?:usia|umur|umr|age)\s*:?\s*(?:min(?:imal|imum)?\.?|mulai|dari)\s*:?\s*"
                       r"(\d{2})|(\d{2})\s*(?:th|thn|tahun|th\.)?\s*(?:ke ?atas|keatas|\+)")
 _AGE_MAX = re.compile(r"(?:usia|umur|umr)?\s*(?:max|maks(?:imal|imum)?)\.?\s*:?\s*(\d{2})")
-_HOLDER = re.compile(r"(?<![a-z])(?:a\.\s?n\.?|a\s?/\s?n|an\.|atas nama)\s*:?\s*([a-z][a-z .']{2,40})")
+_HOLDER = re.compile(r"(?<![a-z])(?:a\.\s?n\.?|a\s?/\s?n|an\.|atas nama)\s*:?\s*"
+                     r"([a-z][a-z .']{2,40})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +154,10 @@ def _fees(ex: Extraction, lexicon: Lexicon) -> None:
                 continue
             if ex.g2g and exam.search(line.low):
                 continue  # an official G2G exam fee is not a recruiter fee
-            money = [a for a in amounts(line.low) if a.start >= match.start() - 25]
-            amount = money[0].text if money else None
+            money = amounts(line.low)
+            after = [a for a in money if a.start >= match.start()]
+            before = [a for a in money if match.start() - 25 <= a.start < match.start()]
+            amount = after[0].text if after else (before[-1].text if before else None)
             if purpose == "transfer" and amount is None and "bayar" not in match.group(0) \
                     and "transfer" not in match.group(0) and "tf" not in match.group(0):
                 continue

@@ -15,7 +15,8 @@ _CURRENCIES = {
     "yen": "JPY", "jpy": "JPY", "¥": "JPY", "eur": "EUR", "euro": "EUR", "€": "EUR",
     "thb": "THB", "baht": "THB", "gbp": "GBP", "pound": "GBP", "£": "GBP",
 }
-_CUR = r"(?:nt\$|us\$|hk\$|s\$|rp\.?|idr|rm|myr|ntd|nt|twd|usd|\$|sgd|hkd|sar|aed|qar|kwd|krw|jpy|¥|eur|€|thb|gbp|£)"
+_CUR = (r"(?:nt\$|us\$|hk\$|s\$|rp\.?|idr|rm|myr|ntd|nt|twd|usd|\$|sgd|hkd|sar|aed|qar|kwd|"
+        r"krw|jpy|¥|eur|€|thb|gbp|£)")
 _CUR_AFTER = (r"(?:rupiah|ringgit|dollar|dolar|usd|riyal|real|sar|dirham|aed|dinar|won|yen|"
               r"euro|baht|ntd|nt|rm|sgd|hkd|qar|kwd|twd|myr)")
 _NUM = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"

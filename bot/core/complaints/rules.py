@@ -29,6 +29,7 @@ from storage import db
 from storage.media import MediaStore
 from storage.models import Unanswered, User
 from storage.models.complaints import Complaint
+from storage.repositories import adverts as advert_repo
 from storage.repositories import agencies as agency_repo
 from storage.repositories import chat_replies, complainant_cases, complaint_queue, complaint_records
 from storage.repositories import inbox as inbox_repo
@@ -223,6 +224,7 @@ async def delete_personal_data(session: AsyncSession, user: User,
                                                       user.external_id))
     await session.execute(delete(Unanswered).where(Unanswered.user_id == user.id))
     await agency_repo.detach_user_reports(session, user.id)
+    await advert_repo.detach_user_reports(session, user.id)
     await inbox_repo.forget_user(session, user.channel, user.external_id)
     await chat_replies.forget_user(session, user.channel, user.external_id)
     if media is not None:  # the files the user sent (evidence, adverts), rows and bytes

@@ -1,0 +1,120 @@
+"""The advert check in chat: a forwarded advert (long text with job, pay and contact cues)
+or a picture sent outside a flow that takes media is checked and answered with reply key
+`ad_check.<risk>` on one screen, with buttons "Cek P3MI", "Laporkan lowongan ini", "Menu".
+"Laporkan lowongan ini" (payload "ad:report") stores the last checked advert, its flags and
+the user's district, for the staff early-warning page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.core.adverts.detector import looks_like_advert
+from bot.core.adverts.grouping import normalise
+from bot.core.adverts.service import AdvertChecker, AdvertError, Verdict
+from bot.core.agencies.matching import REGISTERED, Register
+from bot.core.agencies.service import AgencyService
+from bot.core.content import MENU_KEY
+from bot.core.context import Context
+from bot.core.messages import Button, Reply
+from storage import media as media_store
+from storage.media import MediaStore, is_image
+from storage.repositories import adverts as repo
+
+NAME = "ad"
+LAST = "ad_last"
+MAX_KEPT_CHARS = 6000
+MAX_LINES = 5
+_ERRORS = {"not_picture": "ad_check.not_picture", "too_large": "ad_check.too_large"}
+
+
+class AdvertFlow:
+    """Interceptor for forwarded adverts, media handler for pictures, and the "ad:" buttons."""
+
+    name = NAME
+
+    def __init__(self, checker: AdvertChecker, agencies: AgencyService,
+                 store: MediaStore) -> None:
+        self.checker = checker
+        self.agencies = agencies
+        self.store = store
+
+    async def _register(self, ctx: Context) -> Register:
+        snap = await self.agencies.snapshot(ctx.session)
+        return snap.register if snap else Register(())
+
+    async def intercept(self, ctx: Context, text: str) -> list[Reply] | None:
+        if not looks_like_advert(text, self.checker.lexicon):
+            return None
+        try:
+            verdict = self.checker.check_text(text, await self._register(ctx))
+        except AdvertError:
+            return None
+        return [self._answer(ctx, verdict)]
+
+    async def on_media(self, ctx: Context) -> list[Reply] | None:
+        """A picture: read it from the media store, OCR it, answer. None when the message
+        holds no picture (voice, sticker), so the engine answers as before."""
+        items = ctx.message.meta.get("media")
+        pictures = [m for m in items if isinstance(m, dict)] if isinstance(items, list) else []
+        if not pictures:
+            return None
+        item = pictures[0]
+        row = await media_store.get(ctx.session, str(item.get("ref", "")))
+        if row is None:
+            if str(item.get("mime") or "").startswith("image/"):
+                return [ctx.render("ad_check.unreadable")]
+            return None
+        if not is_image(row.mime):
+            return [ctx.render("ad_check.not_picture")]
+        data = self.store.read(row.id)
+        if data is None:
+            return [ctx.render("ad_check.unreadable")]
+        register = await self._register(ctx)
+        try:
+            verdict = await asyncio.to_thread(self.checker.check_picture, data, register)
+        except AdvertError as exc:
+            return [ctx.render(_ERRORS.get(exc.reason, "ad_check.unreadable"))]
+        return [self._answer(ctx, verdict)]
+
+    # -- Flow protocol (the flow is never left open; only its buttons come here) ---------
+    async def on_text(self, ctx: Context, text: str) -> list[Reply]:
+        ctx.end_flow()
+        return [ctx.render(MENU_KEY)]
+
+    async def on_button(self, ctx: Context, payload: str) -> list[Reply]:
+        last: dict[str, Any] = ctx.state.get(LAST) or {}
+        if payload != "ad:report" or not last.get("text"):
+            return [ctx.render("ad_check.nothing_to_report")]
+        district = ctx.state.get("district")
+        await repo.add_report(
+            ctx.session, text=str(last["text"]), normalised=normalise(str(last["text"])),
+            risk=str(last.get("risk", "")), flags=list(last.get("flags", [])),
+            district=str(district) if district else None, channel=ctx.message.channel,
+            user_id=ctx.user.id)
+        ctx.state.pop(LAST, None)
+        return [ctx.render("ad_check.reported")]
+
+    # -- the answer ------------------------------------------------------------------------
+    def _answer(self, ctx: Context, verdict: Verdict) -> Reply:
+        ctx.state[LAST] = {"text": verdict.text[:MAX_KEPT_CHARS], "risk": verdict.risk,
+                           "flags": verdict.codes}
+        content = ctx.content
+        lines = []
+        for flag in verdict.flags[:MAX_LINES]:
+            title = content.title(f"ad_flag.{flag.code}")
+            detail = next(iter(flag.params.values()), "")
+            lines.append(f"• {title}" + (f": {detail[:40]}" if detail else ""))
+        registered = [c for c in verdict.agencies if c.verdict == REGISTERED and c.result.best]
+        note = ""
+        if registered and registered[0].result.best is not None:
+            note = content.fill(content.entries["ad_check.agency_registered"].text,
+                                {"name": registered[0].result.best.agency.name})
+        sources = list(dict.fromkeys(self.checker.source(f) for f in verdict.flags))[:3]
+        buttons = [Button(content.entries["ad_check.button.agency"].text, "agency_check"),
+                   Button(content.entries["ad_check.button.report"].text, "ad:report"),
+                   content.button(MENU_KEY)]
+        return content.render(f"ad_check.{verdict.risk}", {
+            "flags": "\n".join(lines), "agency_note": note, "sources": "; ".join(sources)},
+            buttons=buttons)
