@@ -43,7 +43,9 @@ class AgencyCheck:
         return data
 
 
-def _tokens_after(text: str, start: int) -> list[str]:
+def _tokens_after(text: str, start: int) -> tuple[list[str], list[str]]:
+    """Words after a label on its line, and the first words of the next line (a poster
+    often wraps a long company name)."""
     tokens: list[str] = []
     pos = start
     while len(tokens) < _MAX_WORDS + 2:
@@ -52,11 +54,24 @@ def _tokens_after(text: str, start: int) -> list[str]:
             break
         tokens.append(match.group(1))
         pos = match.end()
-    return tokens
+    rest = text[pos:]
+    following: list[str] = []
+    if rest.startswith("\n") or rest.lstrip(" \t").startswith("\n"):
+        following, _ = _tokens_after(text, text.index("\n", pos) + 1) if len(tokens) < \
+            _MAX_WORDS else ([], [])
+    return tokens, following[:_MAX_WORDS - len(tokens)]
 
 
-def _name_from(tokens: list[str], register: Register, lexicon: Lexicon) -> str:
-    words = [t.lower() for t in tokens]
+def _name_from(line: list[str], following: list[str], register: Register,
+               lexicon: Lexicon) -> str:
+    joined = line + following
+    words = [t.lower() for t in joined]
+    for size in range(min(len(words), _MAX_WORDS), len(line), -1):
+        ends = size == len(words) or words[size] in lexicon.name_stops
+        if ends and register.exact_name(name_key(" ".join(joined[:size]))):
+            return " ".join(joined[:size])  # a name wrapped onto the next line
+    tokens = line
+    words = words[:len(line)]
     for size in range(min(len(words), _MAX_WORDS), 1, -1):
         ends = size == len(words) or words[size] in lexicon.name_stops
         if ends and register.exact_name(name_key(" ".join(tokens[:size]))):
@@ -77,7 +92,7 @@ def company_names(text: str, register: Register, lexicon: Lexicon) -> list[str]:
     for label in _LABEL.finditer(folded):
         if negated_before(folded.lower(), label.start(), lexicon, words=2):
             continue  # "gak lewat PT", "tanpa PT": no company is named
-        name = _name_from(_tokens_after(folded, label.end()), register, lexicon)
+        name = _name_from(*_tokens_after(folded, label.end()), register, lexicon)
         key = name_key(name)
         if label.group(0).strip().lower().startswith("cv") and name:
             name, key = f"CV {name}", f"cv {key}"
