@@ -37,11 +37,17 @@ class Line:
 
 
 def split_lines(text: str, lexicon: Lexicon) -> list[Line]:
-    lines = []
+    parts: list[str] = []
     for part in _SPLIT.split(fold(text)):
         part = _SPACES.sub(" ", part).strip(" *-•>#")
         if not part:
             continue
+        if parts and part[0].islower() and not parts[-1].endswith((".", "!", "?", ":")):
+            parts[-1] = f"{parts[-1]} {part}"  # a wrapped line (a poster, OCR) goes on
+        else:
+            parts.append(part)
+    lines = []
+    for part in parts:
         low = part.lower()
         warning = bool(lexicon.patterns["warning_words"].search(low))
         lines.append(Line(part, low, warning))
