@@ -116,11 +116,10 @@ def _places(ex: Extraction, lexicon: Lexicon) -> None:
     for index, line in enumerate(ex.lines):
         if line.warning:
             continue
-        for name, pattern in lexicon.countries:
-            for match in pattern.finditer(line.low):
-                if not negated_before(line.low, match.start(), lexicon, words=2):
-                    found.append((index, match.start(), name))
-                    break
+        for match in lexicon.any_country.finditer(line.low):
+            if not negated_before(line.low, match.start(), lexicon, words=2):
+                name = lexicon.countries[int(str(match.lastgroup)[1:])][0]
+                found.append((index, match.start(), name))
     for _, _, name in sorted(found):
         if name not in ex.destinations:
             ex.destinations.append(name)

@@ -36,6 +36,7 @@ class Lexicon:
 
     raw: dict[str, Any]
     countries: tuple[tuple[str, re.Pattern[str]], ...]
+    any_country: re.Pattern[str]  # one alternation, group name = index into `countries`
     jobs: tuple[Job, ...]
     patterns: dict[str, re.Pattern[str]]
     fee_purposes: tuple[tuple[str, re.Pattern[str]], ...]
@@ -68,6 +69,8 @@ _LISTS = ("abroad", "visa_non_work", "visa_work", "g2g", "exam_words", "fee_nega
 def compile_lexicon(raw: dict[str, Any]) -> Lexicon:
     countries = tuple((name, words_regex(list(words)))
                       for name, words in raw["countries"].items())
+    any_country = re.compile("|".join(
+        f"(?P<c{i}>{p.pattern})" for i, (_, p) in enumerate(countries)))
     jobs = tuple(Job(j["label"], bool(j.get("domestic")), bool(j.get("scam")),
                      words_regex(list(j["words"]))) for j in raw["jobs"])
     patterns = {name: words_regex(list(raw[name])) for name in _LISTS}
@@ -75,7 +78,7 @@ def compile_lexicon(raw: dict[str, Any]) -> Lexicon:
                      for label, words in raw["fee_purposes"].items())
     contacts = tuple((label, re.compile("|".join(f"(?:{w})" for w in words)))
                      for label, words in raw["contacts"].items())
-    return Lexicon(raw, countries, jobs, patterns, purposes, contacts,
+    return Lexicon(raw, countries, any_country, jobs, patterns, purposes, contacts,
                    frozenset(raw["name_stops"]))
 
 

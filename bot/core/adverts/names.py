@@ -122,5 +122,27 @@ def _scan(words: list[str], register: Register, lexicon: Lexicon, keys: set[str]
     return found
 
 
-def check_names(names: list[str], register: Register, today: date) -> list[AgencyCheck]:
-    return [AgencyCheck(name, register.check(name, today)) for name in names[:6]]
+class CheckCache:
+    """Register verdicts of names already seen (the same advert is forwarded many times),
+    per register and day; bounded."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._key: tuple[int, date] | None = None
+        self._results: dict[str, CheckResult] = {}
+
+    def check(self, name: str, register: Register, today: date) -> CheckResult:
+        if self._key != (id(register), today):
+            self._key, self._results = (id(register), today), {}
+        found = self._results.get(name)
+        if found is None:
+            if len(self._results) >= self.size:
+                self._results.pop(next(iter(self._results)))
+            found = self._results[name] = register.check(name, today)
+        return found
+
+
+def check_names(names: list[str], register: Register, today: date,
+                cache: CheckCache | None = None) -> list[AgencyCheck]:
+    cache = cache or CheckCache()
+    return [AgencyCheck(name, cache.check(name, register, today)) for name in names[:6]]

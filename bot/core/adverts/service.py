@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.core.adverts.extraction import Extraction, extract
 from bot.core.adverts.lexicon import Lexicon, load_lexicon
-from bot.core.adverts.names import AgencyCheck, check_names, company_names
+from bot.core.adverts.names import AgencyCheck, CheckCache, check_names, company_names
 from bot.core.adverts.ocr import PictureError, read_text
 from bot.core.adverts.rules import Flag, evaluate, risk_of
 from bot.core.agencies.matching import Register
@@ -47,6 +47,7 @@ class AdvertChecker:
     def __init__(self, content: Content, lexicon: Lexicon | None = None) -> None:
         self.content = content
         self.lexicon = lexicon or load_lexicon()
+        self.cache = CheckCache()
 
     def check_text(self, text: str, register: Register, today: date | None = None
                    ) -> Verdict:
@@ -59,7 +60,7 @@ class AdvertChecker:
             raise AdvertError("no_words")  # emoji only, digits only
         ex = extract(cleaned, self.lexicon)
         checks = check_names(company_names(cleaned, register, self.lexicon), register,
-                             today or date.today())
+                             today or date.today(), self.cache)
         flags = evaluate(ex, checks, self.lexicon)
         return Verdict(risk_of(flags), flags, checks, ex, cleaned)
 

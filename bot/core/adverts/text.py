@@ -12,11 +12,14 @@ from bot.core.adverts.lexicon import Lexicon
 _SPLIT = re.compile(r"\n+|(?<=[A-Za-z0-9)]{3}[.!?])\s+(?=[A-Z0-9*•\-])|\s[•|]\s")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"[a-z0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def fold(text: str) -> str:
     """NFKC (so 𝗕𝗢𝗟𝗗 letters read as plain), symbols and emoji out, lower case."""
     text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return _CONTROL.sub(" ", text)
     kept = []
     for ch in text:
         cat = unicodedata.category(ch)
