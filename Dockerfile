@@ -18,8 +18,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     JALUR_AMAN_MEDIA_DIR=/app/var/media
 WORKDIR /app
 
+# Tesseract with Indonesian reads pictures of job adverts (bot/core/adverts/ocr.py).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-pip-whl ca-certificates \
+      tesseract-ocr tesseract-ocr-ind \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
  && groupadd --system --gid 10001 jalur \
  && useradd --system --uid 10001 --gid jalur --home-dir /app --shell /usr/sbin/nologin jalur

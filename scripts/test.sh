@@ -10,6 +10,9 @@ export PATH="$PWD/$VENV/bin:$PATH"
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr)
+ls /usr/share/tesseract-ocr/*/tessdata/ind.traineddata >/dev/null 2>&1 \
+  || need_apt+=(tesseract-ocr-ind)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "installing ${need_apt[*]} from Debian packages"
@@ -18,6 +21,11 @@ if ((${#need_apt[@]})); then
   else
     echo "missing ${need_apt[*]} (not root: install them, or tests needing them are skipped locally)"
   fi
+fi
+
+if [ "${CI:-}" = true ] && ! ls /usr/share/tesseract-ocr/*/tessdata/ind.traineddata \
+    >/dev/null 2>&1; then
+  echo "tesseract-ocr with Indonesian (tesseract-ocr-ind) is required under CI=true"; exit 1
 fi
 
 source scripts/postgres.sh

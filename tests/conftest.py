@@ -8,6 +8,7 @@ Under CI=true a missing PostgreSQL fails the run instead of skipping.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -27,6 +28,14 @@ def require_service(what: str) -> None:
     if IN_CI:
         pytest.fail(f"{what} is required under CI=true but is not available")
     pytest.skip(f"{what} not available")
+
+
+@pytest.fixture
+def tesseract() -> None:
+    """Tests that read pictures need Debian's tesseract-ocr and tesseract-ocr-ind."""
+    if shutil.which("tesseract") is None or not list(
+            Path("/usr/share/tesseract-ocr").glob("*/tessdata/ind.traineddata")):
+        require_service("tesseract-ocr with tesseract-ocr-ind")
 
 
 @pytest.fixture(scope="session")

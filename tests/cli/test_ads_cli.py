@@ -33,7 +33,7 @@ def by_id(name: str) -> dict[str, object]:
 
 
 def test_json_lines_answer_in_order_with_text_and_pictures(
-        imported: dict[str, str], tmp_path: Path) -> None:
+        imported: dict[str, str], tmp_path: Path, tesseract: None) -> None:
     picture = tmp_path / "poster.png"
     picture.write_bytes(poster(str(by_id("me_oman_maid_poster")["text"]), 0))
     pdf = tmp_path / "file.png"

@@ -88,14 +88,15 @@ async def test_report_stores_advert_flags_and_district_once(ad_bot: Bot) -> None
     assert await count(ad_bot, AdvertReport) == 1
 
 
-async def test_picture_outside_a_complaint_is_read_and_checked(ad_bot: Bot) -> None:
+async def test_picture_outside_a_complaint_is_read_and_checked(ad_bot: Bot,
+                                                                tesseract: None) -> None:
     await say(ad_bot, "halo")
     [reply] = await send_file(ad_bot, screenshot(SCAM["text"], fmt="JPEG"))
     assert reply.key == "ad_check.high"
     assert "ad:report" in [b.payload for b in reply.buttons]
 
 
-async def test_unreadable_picture_asks_for_the_text(ad_bot: Bot) -> None:
+async def test_unreadable_picture_asks_for_the_text(ad_bot: Bot, tesseract: None) -> None:
     from PIL import Image
 
     await say(ad_bot, "halo")

@@ -15,6 +15,7 @@ from tests.core.adverts.conftest import ADVERTS, TODAY
 from tests.core.adverts.pictures import poster, screenshot
 
 PICTURED = [a for a in ADVERTS if a.get("picture")]
+pytestmark = pytest.mark.usefixtures("tesseract")
 
 
 def draw(advert: dict[str, Any]) -> bytes:
