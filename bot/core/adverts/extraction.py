@@ -120,6 +120,13 @@ def _places(ex: Extraction, lexicon: Lexicon) -> None:
             if not negated_before(line.low, match.start(), lexicon, words=2):
                 name = lexicon.countries[int(str(match.lastgroup)[1:])][0]
                 found.append((index, match.start(), name))
+    if not found:  # OCR may glue a stray mark to a name ("KAMBOJAN"): look inside words
+        for index, line in enumerate(ex.lines):
+            for name, aliases in lexicon.raw["countries"].items():
+                for alias in aliases:
+                    if len(alias) >= 6 and alias.isalpha() and alias in line.low \
+                            and not line.warning:
+                        found.append((index, line.low.index(alias), name))
     for _, _, name in sorted(found):
         if name not in ex.destinations:
             ex.destinations.append(name)

@@ -20,7 +20,7 @@ from bot.core.agencies.matching import CheckResult, Register, name_key
 
 _LABEL = re.compile(r"(?<![A-Za-z0-9])(?:P\.?\s?T\.?|CV\.?|P3MI\s*:?|Perseroan Terbatas)"
                     r"(?=[\s:])", re.IGNORECASE)
-_TOKEN = re.compile(r"[^\S\n]*([A-Za-z0-9][A-Za-z0-9'&-]*)")
+_TOKEN = re.compile(r"[^\S\n]*(?P<open>[\"“'(]?)([A-Za-z0-9][A-Za-z0-9'&-]*)(?P<close>[\"”')]?)")
 _MAX_WORDS = 6
 _SCAN_WORDS = 6
 
@@ -50,10 +50,12 @@ def _tokens_after(text: str, start: int) -> tuple[list[str], list[str]]:
     pos = start
     while len(tokens) < _MAX_WORDS + 2:
         match = _TOKEN.match(text, pos)
-        if match is None:
-            break
-        tokens.append(match.group(1))
+        if match is None or (match.group("open") == "(" and tokens):
+            break  # "(SIP3MI ...)" after a name is an aside, not part of it
+        tokens.append(match.group(2))
         pos = match.end()
+        if match.group("close"):
+            return tokens, []  # a quoted or bracketed name ends at its closing mark
     rest = text[pos:]
     following: list[str] = []
     if rest.startswith("\n") or rest.lstrip(" \t").startswith("\n"):
@@ -78,7 +80,8 @@ def _name_from(line: list[str], following: list[str], register: Register,
             return " ".join(tokens[:size])
     name: list[str] = []
     for token, word in zip(tokens, words, strict=True):
-        if word in lexicon.name_stops or len(name) == _MAX_WORDS:
+        if word in lexicon.name_stops or len(name) == _MAX_WORDS or \
+                lexicon.any_country.fullmatch(word):
             break
         name.append(token)
     return " ".join(name)
