@@ -50,8 +50,9 @@ def split_lines(text: str, lexicon: Lexicon) -> list[Line]:
         else:
             parts.append(part)
     lines = []
+    table = lexicon.raw.get("replacements") or {}
     for part in parts:
-        low = part.lower()
+        low = _WORD.sub(lambda m: str(table.get(m.group(0), m.group(0))), part.lower())
         warning = bool(lexicon.patterns["warning_words"].search(low))
         lines.append(Line(part, low, warning))
     return lines
