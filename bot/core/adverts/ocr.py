@@ -10,10 +10,13 @@ inverted-text retry switched off (the picture is already the right way round).
 from __future__ import annotations
 
 import io
+import logging
 import os
 from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
 
 LANG = "ind+eng"
 MAX_PIXELS = 40_000_000  # larger pictures are refused before decoding (decompression bombs)
@@ -93,6 +96,8 @@ def read_text(data: bytes, *, timeout: float = 20.0) -> OcrResult:
     try:
         text = pytesseract.image_to_string(prepared, lang=LANG, config=_CONFIG,
                                            timeout=timeout)
-    except RuntimeError as exc:  # pytesseract raises RuntimeError on its timeout
+    except (RuntimeError, OSError, pytesseract.TesseractError) as exc:
+        # a timeout (RuntimeError), Tesseract missing or failing: ask for the text instead
+        log.warning("OCR failed: %s", type(exc).__name__)
         raise PictureError("unreadable") from exc
     return OcrResult(str(text), picture.width, picture.height)

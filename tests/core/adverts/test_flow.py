@@ -132,3 +132,17 @@ async def test_empty_and_emoji_only_and_huge_texts_get_clear_answers(ad_bot: Bot
     assert not keys(await say(ad_bot, "😀🔥🙏" * 20))[0].startswith("ad_check")
     assert keys(await say(ad_bot, "lowongan kerja gaji 10 juta " * 2000)) == ["error.too_long"]
     assert await count(ad_bot, AdvertReport) == 0
+
+
+async def test_deleting_my_data_detaches_my_reports_but_keeps_the_advert(ad_bot: Bot) -> None:
+    from bot.core.complaints.rules import delete_personal_data
+
+    await say(ad_bot, "halo")
+    await say(ad_bot, SCAM["text"])
+    await say(ad_bot, button="ad:report")
+    async with ad_bot.sessions() as db, db.begin():
+        user = (await db.execute(select(User).where(User.external_id == "u1"))).scalar_one()
+        await delete_personal_data(db, user)
+    async with ad_bot.sessions() as db:
+        [row] = (await db.execute(select(AdvertReport))).scalars().all()
+    assert row.user_id is None and row.risk == "high"
