@@ -89,3 +89,11 @@ def poster(text: str, style: int = 0, *, fmt: str = "PNG") -> bytes:
         y += 46
     draw.rectangle((0, height - 40, width, height), fill=band)
     return _png(image, fmt)
+
+
+def plain(text: str, size: int = 12, *, background: str = "#ffe082") -> bytes:
+    """Small default-font text in a corner of a big canvas (a cropped-out photo of a note)."""
+    image = Image.new("RGB", (1080, 1920), background)
+    ImageDraw.Draw(image).multiline_text((20, 40), text, font=ImageFont.load_default(size=size),
+                                         fill="#333333", spacing=4)
+    return _png(image)

@@ -12,7 +12,7 @@ from PIL import Image
 from bot.core.adverts.service import AdvertChecker, AdvertError
 from bot.core.agencies.matching import Register
 from tests.core.adverts.conftest import ADVERTS, TODAY
-from tests.core.adverts.pictures import poster, screenshot
+from tests.core.adverts.pictures import plain, poster, screenshot
 
 PICTURED = [a for a in ADVERTS if a.get("picture")]
 pytestmark = pytest.mark.usefixtures("tesseract")
@@ -35,6 +35,12 @@ def test_small_jpeg_screenshot_is_read(checker: AdvertChecker, register: Registe
     advert = next(a for a in ADVERTS if a["id"] == "scam_cambodia_admin")
     small = screenshot(advert["text"], fmt="JPEG", size=(540, 960))
     assert checker.check_picture(small, register, TODAY).risk == "high"
+
+
+def test_small_text_on_a_big_canvas_is_scaled_up_and_read(
+        checker: AdvertChecker, register: Register) -> None:
+    advert = next(a for a in ADVERTS if a["id"] == "scam_cambodia_admin")
+    assert checker.check_picture(plain(advert["text"], 11), register, TODAY).risk == "high"
 
 
 def _reason(checker: AdvertChecker, register: Register, data: bytes) -> str:
