@@ -17,9 +17,10 @@ from bot.core.adverts.text import Line, negated_before, negated_near, split_line
 _AGE_RANGE = re.compile(r"(?:usia|umur|umr|age)\D{0,25}?(\d{2})\s*(?:-|–|s/?d|sampai|hingga|~|to)"
                         r"\s*(\d{2})")
 _AGE_MIN = re.compile(r"(?:usia|umur|umr|age)\s*:?\s*(?:min(?:imal|imum)?\.?|mulai|dari)\s*:?\s*"
-                      r"(\d{2})|(\d{2})\s*(?:th|thn|tahun|th\.)?\s*(?:ke ?atas|keatas|\+)")
+                      r"(\d{2})|(\d{2})\s*(?:th|thn|tahun|th\.)?\s*(?:ke ?atas|keatas|\+)|"
+                      r"min(?:imal|imum)?\.?\s*(?:usia|umur)?\s*(\d{2})\s*(?:th|thn|tahun)")
 _AGE_MAX = re.compile(r"(?:usia|umur|umr)?\s*(?:max|maks(?:imal|imum)?)\.?\s*:?\s*(\d{2})")
-_HOLDER = re.compile(r"(?<![a-z])(?:a\.\s?n\.?|a\s?/\s?n|an\.|atas nama)\s*:?\s*"
+_HOLDER = re.compile(r"(?<![a-z])(?:a\.\s?n\.?|a\s?/\s?n|an\.?(?=\s)|atas nama)\s*:?\s*"
                      r"([a-z][a-z .']{2,40})")
 
 
@@ -205,7 +206,7 @@ def _ages(ex: Extraction, lexicon: Lexicon) -> None:
             if 10 <= low < high <= 70:
                 ex.age_min, ex.age_max = low, high
         elif (floor := _AGE_MIN.search(line.low)) is not None and ex.age_min is None:
-            value = int(floor.group(1) or floor.group(2))
+            value = int(floor.group(1) or floor.group(2) or floor.group(3))
             if 10 <= value <= 60 and re.search(r"usia|umur|umr|tahun|th", line.low):
                 ex.age_min = value
         if (top := _AGE_MAX.search(line.low)) is not None and ex.age_max is None:

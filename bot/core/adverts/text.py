@@ -12,6 +12,7 @@ from bot.core.adverts.lexicon import Lexicon
 _SPLIT = re.compile(r"\n+|(?<=[A-Za-z0-9)]{3}[.!?])\s+(?=[A-Z0-9*•\-])|\s[•|]\s")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"[a-z0-9]+")
+_ZERO = re.compile(r"\s*[:=]?\s*(?:rp\.?\s*)?(?:0|nihil|nol)(?![\d.,])")  # "potongan: 0"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -73,4 +74,4 @@ def negated_near(low: str, start: int, end: int, lexicon: Lexicon) -> bool:
     before_hit = any(m.end() >= len(before) - 12 for m in pattern.finditer(before))
     after_match = pattern.search(after)
     after_hit = after_match is not None and after_match.start() <= 14
-    return before_hit or after_hit
+    return before_hit or after_hit or bool(_ZERO.match(after))
