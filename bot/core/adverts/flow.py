@@ -14,8 +14,8 @@ from bot.core.adverts.detector import looks_like_advert
 from bot.core.adverts.grouping import normalise
 from bot.core.adverts.service import AdvertChecker, AdvertError, Verdict
 from bot.core.agencies.matching import REGISTERED, Register
-from bot.core.agencies.service import AgencyService
-from bot.core.content import MENU_KEY
+from bot.core.agencies.service import AgencyService, Snapshot
+from bot.core.content import MENU_KEY, format_date
 from bot.core.context import Context
 from bot.core.messages import Button, Reply
 from storage import media as media_store
@@ -42,6 +42,7 @@ class AdvertFlow:
 
     async def _register(self, ctx: Context) -> Register:
         snap = await self.agencies.snapshot(ctx.session)
+        ctx.extras["ad_register"] = snap
         return snap.register if snap else Register(())
 
     async def intercept(self, ctx: Context, text: str) -> list[Reply] | None:
@@ -106,15 +107,30 @@ class AdvertFlow:
             title = content.title(f"ad_flag.{flag.code}")
             detail = next(iter(flag.params.values()), "")
             lines.append(f"• {title}" + (f": {detail[:40]}" if detail else ""))
-        registered = [c for c in verdict.agencies if c.verdict == REGISTERED and c.result.best]
-        note = ""
-        if registered and registered[0].result.best is not None:
-            note = content.fill(content.entries["ad_check.agency_registered"].text,
-                                {"name": registered[0].result.best.agency.name})
-        sources = list(dict.fromkeys(self.checker.source(f) for f in verdict.flags))[:3]
+        note = self._agency_note(ctx, verdict)
+        parts = [p.strip() for f in verdict.flags for p in self.checker.source(f).split(";")]
+        sources = list(dict.fromkeys(p for p in parts if p))[:3]
         buttons = [Button(content.entries["ad_check.button.agency"].text, "agency_check"),
                    Button(content.entries["ad_check.button.report"].text, "ad:report"),
                    content.button(MENU_KEY)]
         return content.render(f"ad_check.{verdict.risk}", {
             "flags": "\n".join(lines), "agency_note": note, "sources": "; ".join(sources)},
             buttons=buttons)
+
+    @staticmethod
+    def _agency_note(ctx: Context, verdict: Verdict) -> str:
+        """A registered company named in the advert, and the date of the register used."""
+        if not verdict.agencies:
+            return ""
+        content, parts = ctx.content, []
+        best = next((c.result.best for c in verdict.agencies
+                     if c.verdict == REGISTERED and c.result.best), None)
+        if best is not None:
+            parts.append(content.fill(content.entries["ad_check.agency_registered"].text,
+                                      {"name": best.agency.name}))
+        snap: Snapshot | None = ctx.extras.get("ad_register")
+        if snap is not None:
+            key = "agency_check.register_demo" if snap.demo else "agency_check.register_note"
+            parts.append(content.fill(content.entries[key].text, {
+                "as_of": format_date(snap.as_of), "source": snap.source}).strip())
+        return " ".join(parts) + " " if parts else ""
