@@ -24,6 +24,11 @@ _HOLDER = re.compile(r"(?<![a-z])(?:a\.\s?n\.?|a\s?/\s?n|an\.?(?=\s)|atas nama)\
                      r"([a-z][a-z .']{2,40})")
 
 
+_NEEDS_AMOUNT = frozenset({"tiket dan visa", "medical", "pelatihan"})
+_PAYING = re.compile(r"(?<![a-z])(bayar|transfer|kirim|setor|dp|lunas|cicil)")
+_SALARY_TO = re.compile(r"(gaji|upah|salary)[a-z ]{0,25}(dibayar|ditransfer|dikirim|masuk)")
+
+
 @dataclass(frozen=True, slots=True)
 class Fee:
     """Money the applicant is asked to pay: purpose label, amount as written, payee."""
@@ -165,6 +170,8 @@ def _fees(ex: Extraction, lexicon: Lexicon) -> None:
             after = [a for a in money if a.start >= match.start()]
             before = [a for a in money if match.start() - 25 <= a.start < match.start()]
             amount = after[0].text if after else (before[-1].text if before else None)
+            if purpose in _NEEDS_AMOUNT and amount is None and not _PAYING.search(line.low):
+                continue  # "biaya paspor" alone: the person's own costs, not a recruiter's
             if purpose == "transfer" and amount is None and "bayar" not in match.group(0) \
                     and "transfer" not in match.group(0) and "tf" not in match.group(0):
                 continue
@@ -175,7 +182,9 @@ def _fees(ex: Extraction, lexicon: Lexicon) -> None:
 def _payee(ex: Extraction, lexicon: Lexicon) -> None:
     pats = lexicon.patterns
     for line in ex.lines:
-        if line.warning:
+        if line.warning or _SALARY_TO.search(line.low):
+            continue  # "gaji ditransfer ke rekening pribadi pekerja" is pay, not a payment
+        if not ex.fees and not _PAYING.search(line.low):
             continue
         wallet = pats["e_wallets"].search(line.low)
         if wallet and not negated_before(line.low, wallet.start(), lexicon):

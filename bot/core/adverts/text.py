@@ -12,7 +12,7 @@ from bot.core.adverts.lexicon import Lexicon
 _SPLIT = re.compile(r"\n+|(?<=[A-Za-z0-9)]{3}[.!?])\s+(?=[A-Z0-9*•\-])|\s[•|]\s")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"[a-z0-9]+")
-_ZERO = re.compile(r"\s*[:=]?\s*(?:rp\.?\s*)?(?:0|nihil|nol)(?![\d.,])")  # "potongan: 0"
+_ZERO = re.compile(r"\s*[:=]?\s*(?:rp\.?\s*)?(?:0|nihil|nol)(?!\d|[.,]\d)")  # "potongan: 0"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
