@@ -22,6 +22,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 _REASONS = {
     "empty": "Teksnya kosong.", "too_long": "Teksnya terlalu panjang untuk satu lowongan.",
     "no_words": "Tidak ada kata yang bisa dibaca.", "not_picture": "File ini bukan gambar.",
+    "not_text": "File ini bukan teks atau gambar.",
     "too_large": "Gambarnya terlalu besar.", "unreadable": "Tulisan di gambar tidak terbaca.",
     "bad_line": "Baris ini bukan {\"text\": ...} atau {\"image\": ...}.",
     "missing_file": "File gambar tidak ada.",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,10 +18,11 @@ from bot.core.content import Content
 
 MAX_TEXT_CHARS = 20_000  # longer text is not one advert: refused with a clear answer
 MIN_WORDS = 3
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
 class AdvertError(ValueError):
-    """Input that cannot be checked: "empty", "too_long", "no_words", "not_picture",
+    """Input that cannot be checked: "empty", "too_long", "no_words", "not_text", "not_picture",
     "too_large" or "unreadable" (a picture whose text could not be read)."""
 
     def __init__(self, reason: str) -> None:
@@ -56,7 +58,10 @@ class AdvertChecker:
             raise AdvertError("empty")
         if len(cleaned) > MAX_TEXT_CHARS:
             raise AdvertError("too_long")
-        if sum(ch.isalpha() for ch in cleaned) < 8:
+        if "\ufffd" in cleaned or sum(not ch.isprintable() and ch not in "\n\r\t"
+                                       for ch in cleaned) * 20 > len(cleaned):
+            raise AdvertError("not_text")  # bytes of a file that is neither text nor picture
+        if sum(ch.isalpha() for ch in cleaned) < 8 or len(_WORDS.findall(cleaned)) < 3:
             raise AdvertError("no_words")  # emoji only, digits only
         ex = extract(cleaned, self.lexicon)
         checks = check_names(company_names(cleaned, register, self.lexicon), register,

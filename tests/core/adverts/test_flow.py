@@ -146,3 +146,15 @@ async def test_deleting_my_data_detaches_my_reports_but_keeps_the_advert(ad_bot:
     async with ad_bot.sessions() as db:
         [row] = (await db.execute(select(AdvertReport))).scalars().all()
     assert row.user_id is None and row.risk == "high"
+
+
+async def test_picture_with_too_many_pixels_is_refused_clearly(ad_bot: Bot) -> None:
+    import io
+
+    from PIL import Image
+
+    await say(ad_bot, "halo")
+    out = io.BytesIO()
+    Image.new("L", (8000, 6000), 255).save(out, format="PNG")  # 48 Mpx in a small file
+    assert keys(await send_file(ad_bot, out.getvalue())) == ["ad_check.too_large"]
+    assert await count(ad_bot, AdvertReport) == 0

@@ -45,7 +45,7 @@ def test_registered_name_with_everyday_words_is_found_whole(
 
 @pytest.mark.parametrize(("text", "reason"), [
     ("", "empty"), ("   \n ", "empty"), ("🔥😀🙏" * 40, "no_words"),
-    ("lowongan " * 6000, "too_long"),
+    ("lowongan " * 6000, "too_long"), ("\x89PNG\x00\x01 lowongan \ufffd\ufffd", "not_text"),
 ])
 def test_input_that_is_not_an_advert_is_refused_clearly(
         checker: AdvertChecker, register: Register, text: str, reason: str) -> None:
