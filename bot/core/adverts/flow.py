@@ -27,6 +27,7 @@ LAST = "ad_last"
 MAX_KEPT_CHARS = 6000
 MAX_LINES = 5
 _ERRORS = {"not_picture": "ad_check.not_picture", "too_large": "ad_check.too_large"}
+REJECTED = "rejected:"  # a channel's reference for a file it refused ("rejected:size", "...type")
 
 
 class AdvertFlow:
@@ -62,7 +63,12 @@ class AdvertFlow:
         if not pictures:
             return None
         item = pictures[0]
-        row = await media_store.get(ctx.session, str(item.get("ref", "")))
+        ref = str(item.get("ref", ""))
+        if ref.startswith(REJECTED):  # the channel refused the file: its reason is the answer
+            reason = ref[len(REJECTED):]
+            return [ctx.render(_ERRORS.get("too_large" if reason == "size" else "not_picture",
+                                           "ad_check.not_picture"))]
+        row = await media_store.get(ctx.session, ref)
         if row is None:
             if str(item.get("mime") or "").startswith("image/"):
                 return [ctx.render("ad_check.unreadable")]

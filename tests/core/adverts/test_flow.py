@@ -158,3 +158,11 @@ async def test_picture_with_too_many_pixels_is_refused_clearly(ad_bot: Bot) -> N
     Image.new("L", (8000, 6000), 255).save(out, format="PNG")  # 48 Mpx in a small file
     assert keys(await send_file(ad_bot, out.getvalue())) == ["ad_check.too_large"]
     assert await count(ad_bot, AdvertReport) == 0
+
+
+async def test_file_the_channel_refused_gets_its_reason(ad_bot: Bot) -> None:
+    await say(ad_bot, "halo")
+    too_big = {"media": [{"ref": "rejected:size", "mime": "image/jpeg", "size": 20_000_000}]}
+    assert keys(await say(ad_bot, meta=too_big)) == ["ad_check.too_large"]
+    not_picture = {"media": [{"ref": "rejected:type", "mime": "image/jpeg", "size": 10}]}
+    assert keys(await say(ad_bot, meta=not_picture)) == ["ad_check.not_picture"]
