@@ -95,5 +95,6 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
         threshold=settings.nlu_threshold, max_chars=settings.max_message_chars,
         flows=flows, actions=actions, interceptors=interceptors,
         after_turn=[VillageHook(village)], on_media=adverts.on_media,
+        on_long_text=adverts.intercept,
     )
     return Bot(settings, db_engine, sessions, content, nlu, engine, media)

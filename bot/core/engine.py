@@ -57,6 +57,7 @@ class Engine:
         interceptors: Sequence[Interceptor] = (),
         after_turn: Sequence[AfterTurn] = (),
         on_media: MediaAction | None = None,
+        on_long_text: Interceptor | None = None,
     ) -> None:
         self.content = content
         self.nlu = nlu
@@ -68,6 +69,7 @@ class Engine:
         self.interceptors = list(interceptors)
         self.after_turn = list(after_turn)
         self.on_media = on_media
+        self.on_long_text = on_long_text  # e.g. a forwarded job advert over max_chars
 
     async def handle(self, message: Message, *, within: TurnHook | None = None) -> list[Reply]:
         """Answer one message in its own transaction. `within`, when given, runs inside that
@@ -186,6 +188,11 @@ class Engine:
             # Even an over-long message is checked for an emergency before it is refused.
             if self.nlu.emergency.matches(self.nlu.normalise(text[: self.max_chars * 5])):
                 return await self._answer_intent(ctx, _emergency_parse(text))
+            if self.on_long_text is not None and len(text) <= self.max_chars * 5 \
+                    and not _unreadable(text):
+                replies = await self.on_long_text(ctx, text)
+                if replies is not None:
+                    return replies
             return [self.content.render("error.too_long")]
         if _unreadable(text) or not self.nlu.normalise(text):
             return [self.content.render("error.unsupported")]

@@ -166,3 +166,10 @@ async def test_file_the_channel_refused_gets_its_reason(ad_bot: Bot) -> None:
     assert keys(await say(ad_bot, meta=too_big)) == ["ad_check.too_large"]
     not_picture = {"media": [{"ref": "rejected:type", "mime": "image/jpeg", "size": 10}]}
     assert keys(await say(ad_bot, meta=not_picture)) == ["ad_check.not_picture"]
+
+
+async def test_advert_longer_than_a_chat_message_is_still_checked(ad_bot: Bot) -> None:
+    await say(ad_bot, "halo")
+    long_advert = SCAM["text"] + "\nKeterangan: " + "kerja enak, bos baik, gaji lancar. " * 70
+    assert len(long_advert) > ad_bot.settings.max_message_chars
+    assert keys(await say(ad_bot, long_advert)) == ["ad_check.high"]
