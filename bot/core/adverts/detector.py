@@ -18,11 +18,11 @@ LONG_CHARS = 220  # from here a question around the advert does not stop the che
 _JOB_CUES = re.compile(r"(?<![a-z])(lowongan|loker|lowker|dibutuhkan|dicari|rekrut|merekrut|"
                        r"recruitment|hiring|vacancy|job|posisi|membuka|menerima|butuh|"
                        r"pendaftaran|program|syarat|kontrak|kerja|bekerja|berangkat|"
-                       r"nyambut gawe)(?![a-z])")
+                       r"nyambut gawe|registration|register|apply)(?![a-z])")
 _CONTACT_CUES = re.compile(r"(?<![a-z])(hubungi|hub|minat|daftar|kirim|cp|inbox|dm|japri)"
                            r"(?![a-z])")
 _COMPANY = re.compile(r"(?<![a-z])(pt\.?|p3mi|cv|lpk|sponsor|agen|agency)(?![a-z])")
-_AGE = re.compile(r"(?<![a-z])(usia|umur|umr)\s*:?\s*(min|maks|max|\d)")
+_AGE = re.compile(r"(?<![a-z])(usia|umur|umr|age)\s*:?\s*(min|maks|max|\d)")
 _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benarkah|"
                        r"mau tanya|boleh tanya|penipuan (ya|gak|nggak|bukan)|aman (gak|ga|nggak|"
                        r"tidak|kah)|asli (gak|ga|nggak|tidak)|bingung|(lewat|ke|di) mana|kira2|"
