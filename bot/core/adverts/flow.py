@@ -63,16 +63,16 @@ class AdvertFlow:
         if not pictures:
             return None
         item = pictures[0]
-        ref = str(item.get("ref", ""))
+        ref, mime = str(item.get("ref", "")), str(item.get("mime") or "")
+        if not (mime.startswith("image/") or mime == "application/pdf" or not mime):
+            return None  # a voice note or video: the engine's usual answer
         if ref.startswith(REJECTED):  # the channel refused the file: its reason is the answer
             reason = ref[len(REJECTED):]
             return [ctx.render(_ERRORS.get("too_large" if reason == "size" else "not_picture",
                                            "ad_check.not_picture"))]
         row = await media_store.get(ctx.session, ref)
-        if row is None:
-            if str(item.get("mime") or "").startswith("image/"):
-                return [ctx.render("ad_check.unreadable")]
-            return None
+        if row is None:  # not fetched (the platform failed): ask for the text
+            return [ctx.render("ad_check.unreadable")] if mime.startswith("image/") else None
         if not is_image(row.mime):
             return [ctx.render("ad_check.not_picture")]
         data = self.store.read(row.id)

@@ -173,3 +173,10 @@ async def test_advert_longer_than_a_chat_message_is_still_checked(ad_bot: Bot) -
     long_advert = SCAM["text"] + "\nKeterangan: " + "kerja enak, bos baik, gaji lancar. " * 70
     assert len(long_advert) > ad_bot.settings.max_message_chars
     assert keys(await say(ad_bot, long_advert)) == ["ad_check.high"]
+
+
+async def test_voice_note_keeps_the_usual_answer(ad_bot: Bot) -> None:
+    await say(ad_bot, "halo")
+    voice = {"media": [{"ref": "rejected:type", "mime": "audio/ogg", "size": 5000}]}
+    assert keys(await ad_bot.engine.handle(Message("web", "u1", media="voice", meta=voice))) \
+        == ["error.unsupported"]
