@@ -1,15 +1,15 @@
 """Advert reports: job adverts users reported from the advert check, for the staff
 early-warning page (text, flags, risk, district; no reporter data shown).
 
-Revision ID: 0009_advert_reports
-Revises: 0008_media
+Revision ID: 0010_advert_reports
+Revises: 0009_staff_security
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_advert_reports"
-down_revision = "0008_media"
+revision = "0010_advert_reports"
+down_revision = "0009_staff_security"
 branch_labels = None
 depends_on = None
 
