@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.core.adverts.lexicon import Lexicon
 from bot.core.adverts.money import Amount, amounts
-from bot.core.adverts.text import Line, negated_before, negated_near, split_lines
+from bot.core.adverts.text import Line, negated_before, negated_line, negated_near, split_lines
 
 _AGE_RANGE = re.compile(r"(?:usia|umur|umr|age)\D{0,25}?(\d{2})\s*(?:-|–|s/?d|sampai|hingga|~|to)"
                         r"\s*(\d{2})")
@@ -156,7 +156,7 @@ def _salary(ex: Extraction, lexicon: Lexicon) -> None:
 def _fees(ex: Extraction, lexicon: Lexicon) -> None:
     exam = lexicon.patterns["exam_words"]
     for line in ex.lines:
-        if line.warning:
+        if line.warning or negated_line(line.low, lexicon):
             continue
         candidates = sorted(((m.start(), purpose, m) for purpose, pattern in lexicon.fee_purposes
                              if (m := pattern.search(line.low)) is not None),

@@ -52,6 +52,8 @@ def _tokens_after(text: str, start: int) -> tuple[list[str], list[str]]:
         match = _TOKEN.match(text, pos)
         if match is None or (match.group("open") == "(" and tokens):
             break  # "(SIP3MI ...)" after a name is an aside, not part of it
+        if sum(ch.isdigit() for ch in match.group(2)) >= 6:
+            break  # a phone number ("021-555-0107") ends a name, it is never part of one
         tokens.append(match.group(2))
         pos = match.end()
         if match.group("close"):

@@ -66,6 +66,14 @@ def negated_before(low: str, start: int, lexicon: Lexicon, words: int = 3) -> bo
     return any(negations.fullmatch(w) for w in before)
 
 
+def negated_line(low: str, lexicon: Lexicon) -> bool:
+    """A line that opens with a fee negation ("Tidak ada potongan gaji untuk biaya
+    penempatan", "Tanpa biaya proses") says what is NOT asked, whatever fee words follow."""
+    opening = low.lstrip(" \t-–•*·>:✔✓✅☑️").lstrip()
+    match = lexicon.patterns["fee_negations"].match(opening)
+    return match is not None
+
+
 def negated_near(low: str, start: int, end: int, lexicon: Lexicon) -> bool:
     """A fee negation ("tanpa", "gratis", "ditanggung perusahaan") right before or after."""
     pattern = lexicon.patterns["fee_negations"]
