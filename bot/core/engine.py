@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.content import MENU_KEY, Content
 from bot.core.context import Context, Flow, IntentAction, Interceptor, Prefetcher
 from bot.core.messages import Button, Message, Reply
-from bot.core.nlu import EMERGENCY, NLU, Parse
+from bot.core.nlu import EMERGENCY, NLU, Parse, is_emergency_key
+from bot.core.nlu.entities import NO_ENTITIES
 from storage import db, deferred
 from storage.models import User
 from storage.repositories.users import (
@@ -34,6 +35,7 @@ TurnHook = Callable[[AsyncSession, list[Reply]], Awaitable[None]]
 AfterTurn = Callable[[Context, list[Reply]], Awaitable[None]]
 
 WELCOME = "welcome"
+WELCOME_BRIEF = "welcome.brief"  # after the answer to a new user's first question
 FALLBACK = "fallback"
 OUT_OF_SCOPE = "out_of_scope"
 SILENT_INTENTS = {"greet", "help"}  # the welcome already answers these
@@ -108,12 +110,17 @@ class Engine:
             return None
         norm = self.nlu.normalise(text[: self.max_chars * 5])
         if self.nlu.emergency.matches(norm):
-            return [self.content.render(EMERGENCY)]
+            return [self._emergency_reply(norm)]
         if len(text) <= self.max_chars and not _unreadable(text):
             parse = self.nlu.parse(text)
             if parse.intent == EMERGENCY and parse.confidence >= self.threshold:
-                return [self.content.render(EMERGENCY)]
+                return [self._emergency_reply(norm)]
         return None
+
+    def _emergency_reply(self, normal: str) -> Reply:
+        """The emergency sub-type's answer (`emergency.<subtype>`), else the general one."""
+        key = self.content.specific_key(EMERGENCY, NO_ENTITIES, normal) or EMERGENCY
+        return self.content.render(key)
 
     def _prefetchers(self) -> list[Prefetcher]:
         owners = [*self.flows.values(), *self.after_turn,
@@ -135,13 +142,28 @@ class Engine:
         replies = await self._dispatch(ctx, parse)
         if ctx.is_new_user:
             ctx.state["welcomed"] = True
-            if not replies or replies[0].key != EMERGENCY:
-                replies.insert(0, self.content.render(WELCOME))
+            self._welcome(ctx, replies)
         for hook in self.after_turn:
             await hook(ctx, replies)
-        ctx.state["last_buttons"] = [b.payload for b in replies[-1].buttons] if replies else []
+        with_buttons = [r for r in replies if r.buttons]
+        ctx.state["last_buttons"] = ([b.payload for b in with_buttons[-1].buttons]
+                                     if with_buttons else [])
         save_state(user, ctx.state)
         return replies
+
+    def _welcome(self, ctx: Context, replies: list[Reply]) -> None:
+        """A new user's first turn: an emergency answer stands alone; an answer to a
+        question comes first and a two-line welcome after it; otherwise (a greeting, a
+        fallback, a flow's first question) the full welcome comes first."""
+        first = replies[0].key if replies else ""
+        if is_emergency_key(first):
+            return
+        answered = bool(replies) and first not in (FALLBACK, MENU_KEY) \
+            and not first.startswith("error.")
+        if answered and ctx.flow is None and self.content.has(WELCOME_BRIEF):
+            replies.append(self.content.render(WELCOME_BRIEF))
+        else:
+            replies.insert(0, self.content.render(WELCOME))
 
     async def preparse(self, messages: Sequence[Message]) -> list[Parse | None]:
         """Classify the texts of many messages at once: one call to the embedded model (far
@@ -172,8 +194,9 @@ class Engine:
             return await self._on_button(ctx, picked)
         if len(text) > self.max_chars:
             # Even an over-long message is checked for an emergency before it is refused.
-            if self.nlu.emergency.matches(self.nlu.normalise(text[: self.max_chars * 5])):
-                return await self._answer_intent(ctx, _emergency_parse(text))
+            normal = self.nlu.normalise(text[: self.max_chars * 5])
+            if self.nlu.emergency.matches(normal):
+                return await self._answer_intent(ctx, _emergency_parse(text, normal))
             return [self.content.render("error.too_long")]
         if _unreadable(text) or not self.nlu.normalise(text):
             return [self.content.render("error.unsupported")]
@@ -223,8 +246,18 @@ class Engine:
         return [self.content.render(MENU_KEY)]
 
     async def _answer_intent(self, ctx: Context, parse: Parse) -> list[Reply]:
+        normal = parse.normal or self.nlu.normalise(parse.text)
         if parse.intent != EMERGENCY and parse.confidence < self.threshold:
+            # Unsure of the intent, but the message names a topic an answer is written
+            # for ("ltsa itu apa"): that answer, if one of the top guesses allows it.
+            for intent, _ in parse.ranking[:3]:
+                key = self.content.specific_key(intent, parse.entities, normal)
+                if key is not None and intent != EMERGENCY:
+                    return [self.content.render(key)]
             return await self._fallback(ctx, parse)
+        specific = self.content.specific_key(parse.intent, parse.entities, normal)
+        if specific is not None:  # the asked fact in this turn, not behind a button
+            return [self.content.render(specific)]
         if parse.intent in self.actions:
             return await self.actions[parse.intent](ctx, parse)
         if ctx.is_new_user and parse.intent in SILENT_INTENTS:
@@ -262,5 +295,6 @@ def _classifiable(message: Message, max_chars: int) -> str:
     return "" if message.button or len(text) > max_chars else text
 
 
-def _emergency_parse(text: str) -> Parse:
-    return Parse(text[:500], EMERGENCY, 1.0, ((EMERGENCY, 1.0),), by_safety_net=True)
+def _emergency_parse(text: str, normal: str) -> Parse:
+    return Parse(text[:500], EMERGENCY, 1.0, ((EMERGENCY, 1.0),), by_safety_net=True,
+                 normal=normal)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.agencies.matching import name_key
 from bot.core.context import Context
 from bot.core.messages import Reply
+from bot.core.nlu import is_emergency_key
 from bot.core.redact import redact
 from bot.core.villages.flow import OFFERED, VillageFlow
 from bot.core.villages.registry import normalise_code
@@ -97,6 +98,6 @@ class VillageHook:
             return
         if attribution is not None and attribution.village_code == village.code:
             return
-        if replies and replies[0].key == "emergency":
+        if replies and is_emergency_key(replies[0].key):
             return  # nothing may delay an emergency answer's buttons
         replies.append(self.flow.offer(ctx, village))
