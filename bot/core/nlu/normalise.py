@@ -16,10 +16,17 @@ _NUM_UNIT = re.compile(r"(\d)([a-z])")
 
 class Normaliser:
     """Lower-cases, strips accents and punctuation, squeezes repeated letters
-    ("tolooong" -> "tolong") and maps slang words to their normal form."""
+    ("tolooong" -> "tolong"), maps phrases ("nyambut damel" -> "kerja"), then maps slang and
+    regional words to their normal form."""
 
-    def __init__(self, replacements: Mapping[str, str]) -> None:
+    def __init__(self, replacements: Mapping[str, str],
+                 phrases: Mapping[str, str] | None = None) -> None:
         self.replacements = {k.lower(): v.lower() for k, v in replacements.items()}
+        self.phrases = {" ".join(k.lower().split()): v.lower()
+                        for k, v in (phrases or {}).items()}
+        ordered = sorted(self.phrases, key=len, reverse=True)
+        self._phrase = (re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
+                        if ordered else None)
 
     @classmethod
     def load(cls, path: Path) -> Normaliser:
@@ -27,12 +34,17 @@ class Normaliser:
             return cls({})
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         raw = data.get("replacements") or {}
-        return cls({str(k): str(v) for k, v in raw.items()})
+        phrases = data.get("phrases") or {}
+        return cls({str(k): str(v) for k, v in raw.items()},
+                   {str(k): str(v) for k, v in phrases.items()})
 
     def __call__(self, text: str) -> str:
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
         text = _NUM_UNIT.sub(r"\1 \2", text)
         text = _REPEAT.sub(r"\1", text)
-        words = (self.replacements.get(tok, tok) for tok in _TOKEN.findall(text))
-        return " ".join(words)
+        tokens = _TOKEN.findall(text)
+        if self._phrase is not None:
+            joined = self._phrase.sub(lambda m: self.phrases[m.group(0)], " ".join(tokens))
+            tokens = joined.split()
+        return " ".join(self.replacements.get(tok, tok) for tok in tokens)
