@@ -154,11 +154,11 @@ class Engine:
     def _welcome(self, ctx: Context, replies: list[Reply]) -> None:
         """A new user's first turn: an emergency answer stands alone; an answer to a
         question comes first and a two-line welcome after it; otherwise (a greeting, a
-        fallback, a flow's first question) the full welcome comes first."""
+        fallback, out of scope, a flow's first question) the full welcome comes first."""
         first = replies[0].key if replies else ""
         if is_emergency_key(first):
             return
-        answered = bool(replies) and first not in (FALLBACK, MENU_KEY) \
+        answered = bool(replies) and first not in (FALLBACK, OUT_OF_SCOPE, MENU_KEY) \
             and not first.startswith("error.")
         if answered and ctx.flow is None and self.content.has(WELCOME_BRIEF):
             replies.append(self.content.render(WELCOME_BRIEF))
