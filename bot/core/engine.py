@@ -185,7 +185,7 @@ class Engine:
         if message.media and not text:
             flow = self.flows.get(ctx.flow or "")
             if flow is not None and getattr(flow, "accepts_media", False):
-                return await flow.on_text(ctx, "")  # e.g. a photo as complaint evidence
+                return await flow.on_text(ctx, "") or []  # e.g. a photo as complaint evidence
             return [self.content.render("error.unsupported")]
         if not text:
             return [self.content.render("error.empty")]
@@ -216,7 +216,10 @@ class Engine:
                 ctx.state["emergency_text"] = text[: self.max_chars]
             return await self._answer_intent(ctx, parse)
         if ctx.flow in self.flows:
-            return await self.flows[ctx.flow].on_text(ctx, text)
+            replies = await self.flows[ctx.flow].on_text(ctx, text)
+            if replies is not None:
+                return replies
+            # The flow let the text go (it asks something else): answered as usual below.
         for interceptor in self.interceptors:
             replies = await interceptor(ctx, text)
             if replies is not None:
