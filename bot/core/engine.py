@@ -65,6 +65,7 @@ class Engine:
         self.actions = dict(actions or {})
         self.interceptors = list(interceptors)
         self.after_turn = list(after_turn)
+        self.intents = frozenset(nlu.classifier.intents)
 
     async def handle(self, message: Message, *, within: TurnHook | None = None) -> list[Reply]:
         """Answer one message in its own transaction. `within`, when given, runs inside that
@@ -153,13 +154,14 @@ class Engine:
 
     def _welcome(self, ctx: Context, replies: list[Reply]) -> None:
         """A new user's first turn: an emergency answer stands alone; an answer to a
-        question comes first and a two-line welcome after it; otherwise (a greeting, a
-        fallback, out of scope, a flow's first question) the full welcome comes first."""
+        question (a reply keyed by an intent) comes first and a two-line welcome after it;
+        otherwise (a greeting, a fallback, out of scope, a flow's first question, a village
+        confirmation) the full welcome comes first."""
         first = replies[0].key if replies else ""
         if is_emergency_key(first):
             return
-        answered = bool(replies) and first not in (FALLBACK, OUT_OF_SCOPE, MENU_KEY) \
-            and not first.startswith("error.")
+        family = first.split(".", 1)[0]
+        answered = family in self.intents and family != OUT_OF_SCOPE  # an answer to an intent
         if answered and ctx.flow is None and self.content.has(WELCOME_BRIEF):
             replies.append(self.content.render(WELCOME_BRIEF))
         else:
