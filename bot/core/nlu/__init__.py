@@ -58,7 +58,7 @@ class NLU:
             classifier = load_or_train(read_examples(intents_dir), normaliser, cache_dir)
             remember(classifier, intents_dir, cache_dir)
         emergency = EmergencyNet.load(intents_dir / "emergency.yml")
-        entities = EntityExtractor.load(intents_dir / "entities.yml")
+        entities = EntityExtractor.load(intents_dir / "entities.yml", normaliser)
         return cls(normaliser, classifier, emergency,
                    RasaClient(rasa_url) if rasa_url else None, entities)
 

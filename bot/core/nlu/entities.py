@@ -8,7 +8,7 @@ the raw text (a dot or comma inside "Rp15.000.000" is a digit separator there).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,26 +63,31 @@ class EntityExtractor:
     """One regular expression over every lexicon phrase (longest first), plus the money
     and age patterns. About ten microseconds a message."""
 
-    def __init__(self, lexicon: Mapping[str, Mapping[str, list[str]]]) -> None:
+    def __init__(self, lexicon: Mapping[str, Mapping[str, list[str]]],
+                 normalise: Callable[[str], str] | None = None) -> None:
+        """Phrases are normalised like messages ("kp2mi" -> "kp2 mi", "korsel" -> "korea")
+        when `normalise` is given, so the lexicon can be written as people type."""
         self.phrases: dict[str, tuple[str, str]] = {}
         for kind, values in lexicon.items():
             for value, phrases in values.items():
                 for phrase in [value.replace("_", " "), *phrases]:
-                    self.phrases.setdefault(" ".join(str(phrase).lower().split()),
-                                            (kind, value))
+                    key = normalise(phrase) if normalise else " ".join(phrase.lower().split())
+                    if key:
+                        self.phrases.setdefault(key, (kind, value))
         ordered = sorted(self.phrases, key=len, reverse=True)
         self.pattern = (re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
                         if ordered else None)
 
     @classmethod
-    def load(cls, path: Path) -> EntityExtractor:
+    def load(cls, path: Path, normalise: Callable[[str], str] | None = None
+             ) -> EntityExtractor:
         if not path.exists():
             return cls({})
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         lexicon = {str(kind): {str(v): [str(p) for p in (phrases or [])]
                                for v, phrases in (values or {}).items()}
                    for kind, values in (data.get("lexicon") or {}).items()}
-        return cls(lexicon)
+        return cls(lexicon, normalise)
 
     def __call__(self, text: str, normal: str) -> Entities:
         found: list[tuple[str, str]] = []
