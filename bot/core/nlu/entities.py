@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.nlu.normalise import phrase_pattern
+
 _UNITS = {"jt": 1_000_000, "juta": 1_000_000, "jeti": 1_000_000, "yuta": 1_000_000,
           "rb": 1_000, "ribu": 1_000, "rebu": 1_000, "ewu": 1_000, "k": 1_000,
           "miliar": 1_000_000_000, "milyar": 1_000_000_000}
@@ -74,9 +76,7 @@ class EntityExtractor:
                     key = normalise(phrase) if normalise else " ".join(phrase.lower().split())
                     if key:
                         self.phrases.setdefault(key, (kind, value))
-        ordered = sorted(self.phrases, key=len, reverse=True)
-        self.pattern = (re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
-                        if ordered else None)
+        self.pattern = phrase_pattern(self.phrases)
 
     @classmethod
     def load(cls, path: Path, normalise: Callable[[str], str] | None = None

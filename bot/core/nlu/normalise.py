@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import yaml
@@ -12,6 +12,14 @@ import yaml
 _TOKEN = re.compile(r"[a-z0-9]+")
 _REPEAT = re.compile(r"([a-z])\1{2,}")
 _NUM_UNIT = re.compile(r"(\d)([a-z])")
+
+
+def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One whole-word alternation of literal phrases, longest first (None if none)."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
 
 
 class Normaliser:
@@ -24,9 +32,7 @@ class Normaliser:
         self.replacements = {k.lower(): v.lower() for k, v in replacements.items()}
         self.phrases = {" ".join(k.lower().split()): v.lower()
                         for k, v in (phrases or {}).items()}
-        ordered = sorted(self.phrases, key=len, reverse=True)
-        self._phrase = (re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
-                        if ordered else None)
+        self._phrase = phrase_pattern(self.phrases)
 
     @classmethod
     def load(cls, path: Path) -> Normaliser:
