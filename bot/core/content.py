@@ -73,6 +73,7 @@ class Content:
         self.entries = dict(entries)
         self.contacts = dict(contacts)
         self.specific = [(e.key, e.when) for e in self.entries.values() if e.when is not None]
+        self.specific_keys = frozenset(key for key, _ in self.specific)
 
     @classmethod
     def load(cls, content_dir: Path) -> Content:
