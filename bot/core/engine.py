@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 TurnHook = Callable[[AsyncSession, list[Reply]], Awaitable[None]]
 # Runs after the turn is answered, in its transaction; may append replies.
 AfterTurn = Callable[[Context, list[Reply]], Awaitable[None]]
-
 WELCOME = "welcome"
 WELCOME_BRIEF = "welcome.brief"  # after the answer to a new user's first question
 FALLBACK = "fallback"
@@ -146,17 +145,14 @@ class Engine:
             self._welcome(ctx, replies)
         for hook in self.after_turn:
             await hook(ctx, replies)
-        with_buttons = [r for r in replies if r.buttons]
-        ctx.state["last_buttons"] = ([b.payload for b in with_buttons[-1].buttons]
-                                     if with_buttons else [])
+        buttons = next((r.buttons for r in reversed(replies) if r.buttons), ())
+        ctx.state["last_buttons"] = [b.payload for b in buttons]
         save_state(user, ctx.state)
         return replies
 
     def _welcome(self, ctx: Context, replies: list[Reply]) -> None:
-        """A new user's first turn: an emergency answer stands alone; an answer to a
-        question (a reply keyed by an intent) comes first and a two-line welcome after it;
-        otherwise (a greeting, a fallback, out of scope, a flow's first question, a village
-        confirmation) the full welcome comes first."""
+        """A new user's first turn: an emergency stands alone; an answer to an intent comes
+        first, a two-line welcome after it; else (greeting, fallback, flow) the full welcome."""
         first = replies[0].key if replies else ""
         if is_emergency_key(first):
             return
@@ -253,8 +249,7 @@ class Engine:
     async def _answer_intent(self, ctx: Context, parse: Parse) -> list[Reply]:
         normal = parse.normal or self.nlu.normalise(parse.text)
         if parse.intent != EMERGENCY and parse.confidence < self.threshold:
-            # Unsure of the intent, but the message names a topic an answer is written
-            # for ("ltsa itu apa"): that answer, if one of the top guesses allows it.
+            # Unsure, but the message names a topic of a specific answer ("ltsa itu apa").
             for intent, _ in parse.ranking[:3]:
                 key = self.content.specific_key(intent, parse.entities, normal)
                 if key is not None and intent != EMERGENCY:
