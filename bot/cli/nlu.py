@@ -37,7 +37,8 @@ def _parse(args: argparse.Namespace) -> int:
         result = nlu.parse(text)
         if args.json:
             print(json.dumps({"text": text, "intent": result.intent,
-                              "confidence": round(result.confidence, 4)}, ensure_ascii=False),
+                              "confidence": round(result.confidence, 4),
+                              "entities": result.entities.as_dict()}, ensure_ascii=False),
                   flush=True)
         else:
             print(f"{result.intent}\t{result.confidence:.2f}\t{text}", flush=True)

@@ -12,6 +12,8 @@ from typing import Any
 import yaml
 
 from bot.core.messages import Button, Reply
+from bot.core.nlu.entities import Entities
+from bot.core.selection import When, WhenError, choose
 
 MENU_KEY = "menu"
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
@@ -35,6 +37,7 @@ class Entry:
     source: str | None = None
     reviewed: date | None = None
     params: tuple[str, ...] = ()
+    when: When | None = None  # conditions to answer a message in place of its intent's entry
 
 
 class ContentError(ValueError):
@@ -45,6 +48,15 @@ def _as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+def _when(path: Path, key: str, raw: Any) -> When | None:
+    if raw is None:
+        return None
+    try:
+        return When.read(key, raw)
+    except (WhenError, re.error) as exc:
+        raise ContentError(f"{path}: {exc}") from exc
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -60,6 +72,8 @@ class Content:
     def __init__(self, entries: Mapping[str, Entry], contacts: Mapping[str, str]) -> None:
         self.entries = dict(entries)
         self.contacts = dict(contacts)
+        self.specific = [(e.key, e.when) for e in self.entries.values() if e.when is not None]
+        self.specific_keys = frozenset(key for key, _ in self.specific)
 
     @classmethod
     def load(cls, content_dir: Path) -> Content:
@@ -78,6 +92,7 @@ class Content:
                     source=raw.get("source"),
                     reviewed=_as_date(raw.get("reviewed")),
                     params=tuple(raw.get("params") or ()),
+                    when=_when(path, key, raw.get("when")),
                 )
         contacts_path = content_dir / "contacts.yml"
         contacts: dict[str, str] = {}
@@ -89,6 +104,11 @@ class Content:
 
     def has(self, key: str) -> bool:
         return key in self.entries
+
+    def specific_key(self, intent: str, entities: Entities, normal: str) -> str | None:
+        """The most specific entry for a message classified as `intent`: one whose `when:`
+        conditions the message satisfies (None if none does)."""
+        return choose(self.specific, intent, entities, normal)
 
     def title(self, key: str) -> str:
         entry = self.entries.get(key)

@@ -55,11 +55,14 @@ class Flow(Protocol):
     """A multi-step conversation (agency check, complaint intake). While a user's state
     names the flow, their text and the flow's buttons (payload "<name>:...") go to it.
     A flow with a true `accepts_media` attribute also gets media without text, as
-    on_text(ctx, "") with the media in ctx.message.media / ctx.message.meta["media"]."""
+    on_text(ctx, "") with the media in ctx.message.media / ctx.message.meta["media"].
+    A flow that ends itself because the text asks something else returns None from on_text:
+    the engine then answers the text like any message (an intent's action, such as the
+    complaint intake, included), so leaving a flow never skips what that intent does."""
 
     name: str
 
-    async def on_text(self, ctx: Context, text: str) -> list[Reply]: ...
+    async def on_text(self, ctx: Context, text: str) -> list[Reply] | None: ...
 
     async def on_button(self, ctx: Context, payload: str) -> list[Reply]: ...
 

@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.content import MENU_KEY, Content
 from bot.core.context import Context, Flow, IntentAction, Interceptor, Prefetcher
 from bot.core.messages import Button, Message, Reply
-from bot.core.nlu import EMERGENCY, NLU, Parse
+from bot.core.nlu import EMERGENCY, NLU, Parse, is_emergency_key
+from bot.core.nlu.entities import NO_ENTITIES
 from storage import db, deferred
 from storage.models import User
 from storage.repositories.users import (
@@ -35,8 +36,8 @@ MediaAction = Callable[[Context], Awaitable[list[Reply] | None]]
 CAPTION_CHARS = 300  # a caption this short goes with its picture; longer text is read as text
 # Runs after the turn is answered, in its transaction; may append replies.
 AfterTurn = Callable[[Context, list[Reply]], Awaitable[None]]
-
 WELCOME = "welcome"
+WELCOME_BRIEF = "welcome.brief"  # after the answer to a new user's first question
 FALLBACK = "fallback"
 OUT_OF_SCOPE = "out_of_scope"
 SILENT_INTENTS = {"greet", "help"}  # the welcome already answers these
@@ -70,6 +71,7 @@ class Engine:
         self.after_turn = list(after_turn)
         self.on_media = on_media
         self.on_long_text = on_long_text  # e.g. a forwarded job advert over max_chars
+        self.intents = frozenset(nlu.classifier.intents)
 
     async def handle(self, message: Message, *, within: TurnHook | None = None) -> list[Reply]:
         """Answer one message in its own transaction. `within`, when given, runs inside that
@@ -115,12 +117,17 @@ class Engine:
             return None
         norm = self.nlu.normalise(text[: self.max_chars * 5])
         if self.nlu.emergency.matches(norm):
-            return [self.content.render(EMERGENCY)]
+            return [self._emergency_reply(norm)]
         if len(text) <= self.max_chars and not _unreadable(text):
             parse = self.nlu.parse(text)
             if parse.intent == EMERGENCY and parse.confidence >= self.threshold:
-                return [self.content.render(EMERGENCY)]
+                return [self._emergency_reply(norm)]
         return None
+
+    def _emergency_reply(self, normal: str) -> Reply:
+        """The emergency sub-type's answer (`emergency.<subtype>`), else the general one."""
+        key = self.content.specific_key(EMERGENCY, NO_ENTITIES, normal) or EMERGENCY
+        return self.content.render(key)
 
     def _prefetchers(self) -> list[Prefetcher]:
         owners = [*self.flows.values(), *self.after_turn,
@@ -142,13 +149,26 @@ class Engine:
         replies = await self._dispatch(ctx, parse)
         if ctx.is_new_user:
             ctx.state["welcomed"] = True
-            if not replies or replies[0].key != EMERGENCY:
-                replies.insert(0, self.content.render(WELCOME))
+            self._welcome(ctx, replies)
         for hook in self.after_turn:
             await hook(ctx, replies)
-        ctx.state["last_buttons"] = [b.payload for b in replies[-1].buttons] if replies else []
+        buttons = next((r.buttons for r in reversed(replies) if r.buttons), ())
+        ctx.state["last_buttons"] = [b.payload for b in buttons]
         save_state(user, ctx.state)
         return replies
+
+    def _welcome(self, ctx: Context, replies: list[Reply]) -> None:
+        """A new user's first turn: an emergency stands alone; an answer to an intent comes
+        first, a two-line welcome after it; else (greeting, fallback, flow) the full welcome."""
+        first = replies[0].key if replies else ""
+        if is_emergency_key(first):
+            return
+        family = first.split(".", 1)[0]
+        answered = family in self.intents and family != OUT_OF_SCOPE  # an answer to an intent
+        if answered and ctx.flow is None and self.content.has(WELCOME_BRIEF):
+            replies.append(self.content.render(WELCOME_BRIEF))
+        else:
+            replies.insert(0, self.content.render(WELCOME))
 
     async def preparse(self, messages: Sequence[Message]) -> list[Parse | None]:
         """Classify the texts of many messages at once: one call to the embedded model (far
@@ -177,7 +197,7 @@ class Engine:
                 return replies
         if has_media and not text:
             if flow is not None and takes_media:
-                return await flow.on_text(ctx, "")  # e.g. a photo as complaint evidence
+                return await flow.on_text(ctx, "") or []  # e.g. a photo as complaint evidence
             return [self.content.render("error.unsupported")]
         if not text:
             return [self.content.render("error.empty")]
@@ -186,8 +206,9 @@ class Engine:
             return await self._on_button(ctx, picked)
         if len(text) > self.max_chars:
             # Even an over-long message is checked for an emergency before it is refused.
-            if self.nlu.emergency.matches(self.nlu.normalise(text[: self.max_chars * 5])):
-                return await self._answer_intent(ctx, _emergency_parse(text))
+            normal = self.nlu.normalise(text[: self.max_chars * 5])
+            if self.nlu.emergency.matches(normal):
+                return await self._answer_intent(ctx, _emergency_parse(text, normal))
             if self.on_long_text is not None and len(text) <= self.max_chars * 5 \
                     and not _unreadable(text):
                 replies = await self.on_long_text(ctx, text)
@@ -212,7 +233,10 @@ class Engine:
                 ctx.state["emergency_text"] = text[: self.max_chars]
             return await self._answer_intent(ctx, parse)
         if ctx.flow in self.flows:
-            return await self.flows[ctx.flow].on_text(ctx, text)
+            replies = await self.flows[ctx.flow].on_text(ctx, text)
+            if replies is not None:
+                return replies
+            # The flow let the text go (it asks something else): answered as usual below.
         for interceptor in self.interceptors:
             replies = await interceptor(ctx, text)
             if replies is not None:
@@ -246,8 +270,17 @@ class Engine:
         return [self.content.render(MENU_KEY)]
 
     async def _answer_intent(self, ctx: Context, parse: Parse) -> list[Reply]:
+        normal = parse.normal or self.nlu.normalise(parse.text)
         if parse.intent != EMERGENCY and parse.confidence < self.threshold:
+            # Unsure, but the message names a topic of a specific answer ("ltsa itu apa").
+            for intent, _ in parse.ranking[:3]:
+                key = self.content.specific_key(intent, parse.entities, normal)
+                if key is not None and intent != EMERGENCY:
+                    return [self.content.render(key)]
             return await self._fallback(ctx, parse)
+        specific = self.content.specific_key(parse.intent, parse.entities, normal)
+        if specific is not None:  # the asked fact in this turn, not behind a button
+            return [self.content.render(specific)]
         if parse.intent in self.actions:
             return await self.actions[parse.intent](ctx, parse)
         if ctx.is_new_user and parse.intent in SILENT_INTENTS:
@@ -285,5 +318,6 @@ def _classifiable(message: Message, max_chars: int) -> str:
     return "" if message.button or len(text) > max_chars else text
 
 
-def _emergency_parse(text: str) -> Parse:
-    return Parse(text[:500], EMERGENCY, 1.0, ((EMERGENCY, 1.0),), by_safety_net=True)
+def _emergency_parse(text: str, normal: str) -> Parse:
+    return Parse(text[:500], EMERGENCY, 1.0, ((EMERGENCY, 1.0),), by_safety_net=True,
+                 normal=normal)

@@ -27,7 +27,7 @@ def test_each_line_gets_one_json_line_with_reply_keys(cli_env: dict[str, str]) -
     assert [o["user"] for o in out] == ["a", "a", "console"]
     assert [r["key"] for r in out[0]["replies"]] == ["welcome"]
     assert [r["key"] for r in out[1]["replies"]] == ["documents"]
-    assert out[2]["replies"][-1]["key"] == "costs"
+    assert [r["key"] for r in out[2]["replies"]] == ["costs", "welcome.brief"]
     button = out[1]["replies"][0]["buttons"][0]
     assert set(button) == {"title", "payload"}
 
@@ -47,3 +47,4 @@ def test_nlu_parse_json_prints_intent_and_confidence(cli_env: dict[str, str]) ->
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["intent"] for r in rows] == ["emergency", "requirements"]
     assert all(0 <= r["confidence"] <= 1 for r in rows)
+    assert [r["entities"] for r in rows] == [{"document": ["passport"]}, {}]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
 from bot.core.content import Content
 from bot.settings import PROJECT_ROOT
@@ -59,3 +60,31 @@ def test_emergency_answer_fills_hotline_numbers(content: Content) -> None:
 def test_main_menu_offers_the_core_topics(content: Content) -> None:
     payloads = {b.payload for b in content.render("menu").buttons}
     assert {"requirements", "costs", "agency_check", "complaint", "emergency"} <= payloads
+
+
+def test_every_emergency_subtype_gives_a_kp2mi_hotline_first(content: Content) -> None:
+    hotlines = (content.contacts["kp2mi_hotline"], content.contacts["kp2mi_abroad"])
+    subtypes = [k for k in content.entries if k.startswith("emergency.")]
+    assert len(subtypes) >= 7
+    for key in subtypes:
+        first_lines = "\n".join(content.render(key).text.splitlines()[:4])
+        assert any(number in first_lines for number in hotlines), key
+
+
+def test_suicide_answer_gives_the_mental_health_lines(content: Content) -> None:
+    text = content.render("emergency.suicide").text
+    for name in ("healing119_url", "mental_health_line", "kp2mi_abroad"):
+        assert content.contacts[name] in text
+
+
+def test_specific_answers_are_sourced_and_select_on_known_intents_and_entities(
+        content: Content) -> None:
+    lexicon = yaml.safe_load((PROJECT_ROOT / "intents" / "entities.yml").read_text())["lexicon"]
+    for key, when in content.specific:
+        entry = content.entries[key]
+        assert entry.source and entry.reviewed, key
+        assert when.intents <= set(INTENTS), key
+        assert key.split(".", 1)[0] in INTENTS, key
+        for group in when.groups:
+            for kind, value in group:
+                assert value in lexicon.get(kind, {}), f"{key}: {kind}:{value}"

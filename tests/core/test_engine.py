@@ -24,9 +24,21 @@ async def test_first_contact_gets_the_welcome(bot: Bot) -> None:
     assert keys(replies) == ["welcome"]
 
 
-async def test_first_question_is_welcomed_and_answered(bot: Bot) -> None:
+async def test_first_question_is_answered_before_a_brief_welcome(bot: Bot) -> None:
     replies = await bot.engine.handle(text("brp biaya ke taiwan min"))
-    assert keys(replies) == ["welcome", "costs"]
+    assert keys(replies) == ["costs", "welcome.brief"]
+    assert len(replies[1].text.splitlines()) <= 2
+
+
+async def test_first_message_out_of_scope_gets_the_full_welcome_first(bot: Bot) -> None:
+    replies = await bot.engine.handle(text("skor bola tadi malam brp"))
+    assert keys(replies) == ["welcome", "out_of_scope"]
+
+
+async def test_numbered_choice_after_a_brief_welcome_picks_the_answer_button(bot: Bot) -> None:
+    replies = await bot.engine.handle(text("brp biaya ke taiwan min"))
+    first = replies[0].buttons[0].payload
+    assert keys(await bot.engine.handle(text("1"))) == [first]
 
 
 async def test_welcome_is_shown_only_once(bot: Bot) -> None:
@@ -37,14 +49,14 @@ async def test_welcome_is_shown_only_once(bot: Bot) -> None:
 
 async def test_emergency_is_answered_first_even_for_a_new_user(bot: Bot) -> None:
     replies = await bot.engine.handle(text("majikan ambil paspor sy"))
-    assert replies[0].key == "emergency"
+    assert keys(replies) == ["emergency.passport"]
 
 
 async def test_emergency_inside_a_long_message_is_not_lost(bot: Bot) -> None:
     await bot.engine.handle(text("halo"))
     long = "cerita saya panjang " * 300 + " saya dipukul majikan tolong"
     replies = await bot.engine.handle(text(long))
-    assert keys(replies) == ["emergency"]
+    assert keys(replies) == ["emergency.violence"]
 
 
 async def test_button_payload_renders_its_entry(bot: Bot) -> None:

@@ -30,6 +30,8 @@ LAST = "agency_last"
 CANCEL = frozenset({"batal", "menu", "keluar", "stop", "tidak jadi", "gak jadi", "ga jadi"})
 _MAX_CHECKS = 6
 _LEAVE_FLOW_CONFIDENCE = 0.6
+_LEAVE_FOR_COMPLAINT = 0.35
+_COMPLAINT_INTENTS = frozenset({"complaint", "complaint_status", "human_handoff"})
 
 
 class AgencyFlow:
@@ -76,7 +78,7 @@ class AgencyFlow:
         return None
 
     # -- Flow protocol -------------------------------------------------------------------
-    async def on_text(self, ctx: Context, text: str) -> list[Reply]:
+    async def on_text(self, ctx: Context, text: str) -> list[Reply] | None:
         if text.strip().lower() in CANCEL:
             ctx.end_flow()
             return [ctx.render(MENU_KEY)]
@@ -85,10 +87,9 @@ class AgencyFlow:
         outcome = self._best(snap, mention) or self.service.check_in(snap, text)
         if outcome.result.verdict == NOT_FOUND and not _explicit(mention):
             parse = await ctx.nlu.aparse(text)
-            if (parse.confidence >= _LEAVE_FLOW_CONFIDENCE and ctx.content.has(parse.intent)
-                    and not parse.intent.startswith("agency")):
+            if _asks_something_else(parse) and not parse.intent.startswith("agency"):
                 ctx.end_flow()
-                return [ctx.render(parse.intent)]
+                return None  # the engine answers it (a complaint starts the intake)
         return self._answer(ctx, outcome)
 
     async def on_button(self, ctx: Context, payload: str) -> list[Reply]:
@@ -188,6 +189,14 @@ class AgencyFlow:
     @staticmethod
     def _button(ctx: Context, key: str, payload: str) -> Button:
         return Button(ctx.content.title(key), payload)
+
+
+def _asks_something_else(parse: Parse) -> bool:
+    """Not an agency name but a question or request of its own: a confident intent, or a
+    complaint ("mau lapor agen nipu") at a lower confidence, since a complaint typed into
+    the agency check must reach the intake, not be checked as a name."""
+    floor = _LEAVE_FOR_COMPLAINT if parse.intent in _COMPLAINT_INTENTS else _LEAVE_FLOW_CONFIDENCE
+    return parse.confidence >= floor
 
 
 def _rank(outcome: Outcome) -> tuple[int, float]:

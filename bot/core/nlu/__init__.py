@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.nlu.classifier import IntentClassifier, load_cached, load_or_train, remember
+from bot.core.nlu.entities import NO_ENTITIES, Entities, EntityExtractor
 from bot.core.nlu.normalise import Normaliser
 from bot.core.nlu.rasa import RasaClient
 from bot.core.nlu.safety import EmergencyNet
@@ -20,6 +21,11 @@ EMERGENCY = "emergency"
 EMERGENCY_SECOND_GUESS = 0.3
 
 
+def is_emergency_key(key: str) -> bool:
+    """An emergency answer: reply key `emergency` or `emergency.<subtype>`."""
+    return key == EMERGENCY or key.startswith(EMERGENCY + ".")
+
+
 @dataclass(frozen=True, slots=True)
 class Parse:
     text: str
@@ -27,17 +33,21 @@ class Parse:
     confidence: float
     ranking: tuple[tuple[str, float], ...]
     by_safety_net: bool = False
+    entities: Entities = NO_ENTITIES
+    normal: str = ""  # the normalised text (what the classifier and the rules read)
 
 
 class NLU:
     """Turns a message into an intent with a confidence; emergencies are never missed."""
 
     def __init__(self, normaliser: Normaliser, classifier: IntentClassifier,
-                 emergency: EmergencyNet, rasa: RasaClient | None = None) -> None:
+                 emergency: EmergencyNet, rasa: RasaClient | None = None,
+                 entities: EntityExtractor | None = None) -> None:
         self.normalise = normaliser
         self.classifier = classifier
         self.emergency = emergency
         self.rasa = rasa
+        self.entities = entities or EntityExtractor({})
 
     @classmethod
     def load(cls, intents_dir: Path, cache_dir: Path | None = None,
@@ -48,7 +58,9 @@ class NLU:
             classifier = load_or_train(read_examples(intents_dir), normaliser, cache_dir)
             remember(classifier, intents_dir, cache_dir)
         emergency = EmergencyNet.load(intents_dir / "emergency.yml")
-        return cls(normaliser, classifier, emergency, RasaClient(rasa_url) if rasa_url else None)
+        entities = EntityExtractor.load(intents_dir / "entities.yml", normaliser)
+        return cls(normaliser, classifier, emergency,
+                   RasaClient(rasa_url) if rasa_url else None, entities)
 
     def parse(self, text: str) -> Parse:
         """Synchronous parse with the embedded classifier (no Rasa)."""
@@ -75,11 +87,13 @@ class NLU:
     def _finish(self, text: str, normal: str, ranking: list[tuple[str, float]]) -> Parse:
         if not ranking:
             ranking = [("out_of_scope", 0.0)]
+        found = self.entities(text, normal)
         if self.emergency.matches(normal) and ranking[0][0] != EMERGENCY:
             rest = tuple(r for r in ranking if r[0] != EMERGENCY)
-            return Parse(text, EMERGENCY, 1.0, ((EMERGENCY, 1.0), *rest), by_safety_net=True)
+            return Parse(text, EMERGENCY, 1.0, ((EMERGENCY, 1.0), *rest), True, found, normal)
         second = ranking[1] if len(ranking) > 1 else None
         if second and second[0] == EMERGENCY and second[1] >= EMERGENCY_SECOND_GUESS:
-            return Parse(text, EMERGENCY, second[1], (second, ranking[0], *ranking[2:]))
+            return Parse(text, EMERGENCY, second[1], (second, ranking[0], *ranking[2:]),
+                         False, found, normal)
         intent, confidence = ranking[0]
-        return Parse(text, intent, confidence, tuple(ranking))
+        return Parse(text, intent, confidence, tuple(ranking), False, found, normal)

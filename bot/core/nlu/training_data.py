@@ -60,4 +60,4 @@ def read_examples(path: Path) -> list[Example]:
     return read_rasa_file(path)
 
 
-_NOT_TRAINING = {"normalisation.yml", "emergency.yml", "agency_mentions.yml"}
+_NOT_TRAINING = {"normalisation.yml", "emergency.yml", "agency_mentions.yml", "entities.yml"}

@@ -96,7 +96,7 @@ class VillageFlow:
         ctx.end_flow()  # "skip" and anything unknown
         return [ctx.render("village.skipped")]
 
-    async def on_text(self, ctx: Context, text: str) -> list[Reply]:
+    async def on_text(self, ctx: Context, text: str) -> list[Reply] | None:
         query = text.strip()[:60]
         if query.lower() in ("batal", "lewati", "skip", "menu", "tidak", "gak", "nggak"):
             ctx.end_flow()
@@ -117,10 +117,9 @@ class VillageFlow:
             return [ctx.content.render("village.district_pick", {"query": query},
                                        buttons=buttons)]
         parse = await ctx.nlu.aparse(text)
-        if (parse.confidence >= _LEAVE_FLOW_CONFIDENCE and ctx.content.has(parse.intent)
-                and parse.intent != "out_of_scope"):
+        if parse.confidence >= _LEAVE_FLOW_CONFIDENCE and parse.intent != "out_of_scope":
             ctx.end_flow()
-            return [ctx.render(parse.intent)]
+            return None  # the engine answers it like any message (actions included)
         return [ctx.content.render("village.district_unknown", {"query": query},
                                    buttons=[_button(ctx, "village.button.skip", "village:skip"),
                                             ctx.content.button(MENU_KEY)])]

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.agencies.matching import name_key
 from bot.core.context import Context
 from bot.core.messages import Reply
+from bot.core.nlu import is_emergency_key
 from bot.core.redact import redact
 from bot.core.villages.flow import OFFERED, VillageFlow
 from bot.core.villages.registry import normalise_code
@@ -43,13 +44,18 @@ TOPIC_STARTS = {
 SIGHTED = ("agency_check.not_found", "agency_check.license_problem")
 
 
-def topic_of(replies: list[Reply]) -> str | None:
-    """The intent a turn answered, from its reply keys (None for flow steps, greetings)."""
+def topic_of(replies: list[Reply], specific: Container[str] = ()) -> str | None:
+    """The intent a turn answered, from its reply keys (None for flow steps, greetings).
+    A specific answer (`specific`: keys of content entries with `when:`, such as
+    "costs.kur" or "emergency.violence") counts for the intent it is named under."""
     for reply in replies:
         if reply.key in TOPICS:
             return reply.key
         if reply.key in TOPIC_STARTS:
             return TOPIC_STARTS[reply.key]
+        family = reply.key.split(".", 1)[0]
+        if reply.key in specific and family in TOPICS:
+            return family
     return None
 
 
@@ -68,7 +74,7 @@ class VillageHook:
         place_village = attribution.village_code if attribution else None
         place_district = attribution.district_code if attribution else None
         week = repo.week_of(self.today())
-        topic = topic_of(replies)
+        topic = topic_of(replies, ctx.content.specific_keys)
         if topic is not None:
             repo.count_topic_later(ctx.session, week=week, village_code=place_village or "",
                                    district_code=place_district or "", intent=topic)
@@ -97,6 +103,6 @@ class VillageHook:
             return
         if attribution is not None and attribution.village_code == village.code:
             return
-        if replies and replies[0].key == "emergency":
+        if replies and is_emergency_key(replies[0].key):
             return  # nothing may delay an emergency answer's buttons
         replies.append(self.flow.offer(ctx, village))

@@ -44,7 +44,7 @@ async def test_text_message_gets_replies_with_keys(client: TestClient) -> None: 
     response = await client.post("/api/chat", json={"text": "syarat jd tkw apa aja"})
     data = await response.json()
     assert response.status == 200
-    assert [r["key"] for r in data["replies"]] == ["welcome", "requirements"]
+    assert [r["key"] for r in data["replies"]] == ["requirements", "welcome.brief"]
     assert data["token"].startswith("web-")
 
 

@@ -51,8 +51,8 @@ def test_emergency_message_gets_the_emergency_answer(base_url: str, browser: Any
     page.wait_for_selector('.msg.bot[data-key="welcome"]')
     page.get_by_label("Tulis pesan").fill("majikan ambil paspor sy")
     page.keyboard.press("Enter")
-    page.wait_for_selector('.msg.bot[data-key="emergency"]')
-    assert "Sumber:" in page.locator('.msg.bot[data-key="emergency"] .source').inner_text()
+    page.wait_for_selector('.msg.bot[data-key="emergency.passport"]')
+    assert "Sumber:" in page.locator('.msg.bot[data-key="emergency.passport"] .source').inner_text()
 
 
 def test_a_reload_keeps_the_chat_the_server_issued(base_url: str, browser: Any) -> None:

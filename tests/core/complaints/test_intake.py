@@ -132,7 +132,7 @@ async def test_intake_resumes_after_restart(settings: Settings, nlu: NLU) -> Non
 async def test_emergency_during_intake_answers_first_and_marks_urgent(bot: Bot) -> None:
     await run(bot, HAPPY[:9])
     assert (await state(bot))["flow_data"]["step"] == "description"  # type: ignore[index]
-    assert keys(await say(bot, text="tolong sy dipukul majikan")) == ["emergency"]
+    assert keys(await say(bot, text="tolong sy dipukul majikan")) == ["emergency.violence"]
     assert (await state(bot))["flow"] == "complaint"
     replies = await say(bot, button="complaint")  # the emergency answer's button
     assert keys(replies) == ["complaint.resumed", "complaint.ask_evidence"]

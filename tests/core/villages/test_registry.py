@@ -116,13 +116,14 @@ async def test_topics_are_counted_per_village_and_sightings_recorded(bot: Bot) -
     await bot.engine.handle(Message("web", "w1", button=f"village:yes:{village.referral_code}"))
     await bot.engine.handle(Message("web", "w1", button="costs"))
     await bot.engine.handle(Message("web", "w1", button="costs"))
+    await bot.engine.handle(Message("web", "w1", text="kur buat pmi bunganya brp"))  # costs.kur
     await bot.engine.handle(Message("web", "w1", button="agency_check"))
     await bot.engine.handle(Message("web", "w1", text="PT Tidak Ada Sama Sekali Jaya"))
     async with bot.sessions() as db:
         counts = {(t.village_code, t.intent): t.count
                   for t in (await db.execute(select(TopicCount))).scalars()}
         sightings = list((await db.execute(select(AgencySighting))).scalars())
-    assert counts[(village.code, "costs")] == 2
+    assert counts[(village.code, "costs")] == 3  # a specific answer counts for its intent
     assert counts[(village.code, "agency_check")] >= 1
     assert len(sightings) == 1 and sightings[0].district == village.district
     assert sightings[0].village_code == village.code
