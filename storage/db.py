@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
@@ -24,10 +25,20 @@ _REVISION_LINE = re.compile(r"^(revision|down_revision)\s*=\s*[\"']([^\"']+)[\"'
 MIGRATION_LOCK = 0x4A41_0001
 STARTUP_LOCK = 0x4A41_0002
 ERASED = "personal_data_erased"  # session.info flag: this transaction erased a user's data
+# PostgreSQL pool: room for 20 concurrent handlers plus bursts, per worker process.
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
+POOL_RECYCLE_S = 1800  # reconnect after half an hour (server-side idle timeouts)
+PING_AFTER_IDLE_S = 5.0  # a connection idle this long is pinged before it is handed out
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An async engine; for SQLite the parent folder is created and foreign keys enforced."""
+def create_engine(url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
+    """An async engine; for SQLite the parent folder is created and foreign keys enforced.
+
+    On PostgreSQL the pool holds `pool_size` connections (+ overflow) and pings only a
+    connection that sat idle (no round trip per checkout on a busy, healthy pool). A
+    restart while busy fails the statements in flight (answered 503 upstream); SQLAlchemy
+    then sees the disconnect and replaces every older pooled connection."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -46,7 +57,30 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = create_async_engine(url, hide_parameters=True, pool_size=pool_size,
+                                 max_overflow=POOL_OVERFLOW, pool_recycle=POOL_RECYCLE_S)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled connection at checkout only when it was idle PING_AFTER_IDLE_S or
+    more; a failed ping makes the pool discard it and hand out a fresh one."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy):  # type: ignore[no-untyped-def]
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # noqa: BLE001 - any failure: not usable, reconnect
+            raise DisconnectionError("stale pooled connection") from exc
 
 
 def is_postgres(session: AsyncSession) -> bool:

@@ -23,6 +23,9 @@ from storage.repositories.complaint_records import SYSTEM, Actor, add_event
 QUEUED = ("new", "reopened")
 HANDOFF = ("assigned", "waiting_on_complainant")
 FINISHED = ("resolved", "closed")
+# Queue order of claim_next (SQL ORDER BY over complaints): add a key in front to move
+# cases up; both dialects use it.
+QUEUE_ORDER = "urgent DESC, created_at, id"
 
 
 async def _status_before(session: AsyncSession, complaint_id: int) -> str | None:
@@ -36,40 +39,47 @@ async def claim_next(
     session: AsyncSession, *, office_code: str, staff_id: int, lease_until: datetime,
     actor: Actor | None = None,
 ) -> int | None:
-    """Atomically take the most urgent, then oldest, queued complaint of the office.
+    """Atomically take the first queued complaint of the office in QUEUE_ORDER (most
+    urgent, then oldest) and write its "claimed" event.
 
-    One conditional UPDATE: `FOR UPDATE SKIP LOCKED` on PostgreSQL (concurrent claimers
-    skip each other's rows), a single UPDATE ... WHERE id = (SELECT ...) AND status IN
-    queued on SQLite (writers are serialised). Returns the claimed id or None."""
+    On PostgreSQL one statement: `FOR UPDATE SKIP LOCKED` (concurrent claimers skip each
+    other's rows), the UPDATE and the event INSERT. On SQLite (writers are serialised) a
+    single UPDATE ... WHERE id = (SELECT ...) AND status IN queued, then the event.
+    Returns the claimed id or None."""
     if not office_code:
         return None
     now = utcnow()
     params: dict[str, Any] = {"me": staff_id, "lease": lease_until, "now": now,
                               "office": office_code}
+    actor = actor or Actor("staff", str(staff_id))
     if is_postgres(session):
+        # One round trip: pick + claim + the "claimed" audit event in one statement.
+        params.update(kind=actor.kind, actor_id=actor.id, channel=actor.channel)
         row = (await session.execute(text(
             "WITH picked AS (SELECT id, status FROM complaints"
             " WHERE status IN ('new', 'reopened') AND office_code = :office"
-            " ORDER BY urgent DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-            " UPDATE complaints AS c SET status = 'assigned', assigned_to = :me,"
+            f" ORDER BY {QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED),"
+            " claimed AS (UPDATE complaints AS c SET status = 'assigned', assigned_to = :me,"
             " lease_until = :lease, updated_at = :now FROM picked WHERE c.id = picked.id"
-            " RETURNING c.id, picked.status"), params)).first()
-        if row is None:
-            return None
-        complaint_id, old = int(row[0]), str(row[1])
-    else:
-        row = (await session.execute(text(
-            "UPDATE complaints SET status = 'assigned', assigned_to = :me,"
-            " lease_until = :lease, updated_at = :now"
-            " WHERE id = (SELECT id FROM complaints WHERE status IN ('new', 'reopened')"
-            " AND office_code = :office ORDER BY urgent DESC, created_at, id LIMIT 1)"
-            " AND status IN ('new', 'reopened') RETURNING id"), params)).first()
-        if row is None:
-            return None
-        complaint_id = int(row[0])
-        old = await _status_before(session, complaint_id) or "new"
-    await add_event(session, complaint_id, "claimed", actor or Actor("staff", str(staff_id)),
-                    old_status=old, new_status="assigned")
+            " RETURNING c.id, picked.status AS old),"
+            " logged AS (INSERT INTO complaint_events (complaint_id, kind, actor_kind,"
+            " actor_id, channel, old_status, new_status, created_at)"
+            " SELECT id, 'claimed', :kind, :actor_id, :channel, old, 'assigned', :now"
+            " FROM claimed)"
+            " SELECT id, old FROM claimed"), params)).first()
+        return None if row is None else int(row[0])
+    row = (await session.execute(text(
+        "UPDATE complaints SET status = 'assigned', assigned_to = :me,"
+        " lease_until = :lease, updated_at = :now"
+        " WHERE id = (SELECT id FROM complaints WHERE status IN ('new', 'reopened')"
+        f" AND office_code = :office ORDER BY {QUEUE_ORDER} LIMIT 1)"
+        " AND status IN ('new', 'reopened') RETURNING id"), params)).first()
+    if row is None:
+        return None
+    complaint_id = int(row[0])
+    old = await _status_before(session, complaint_id) or "new"
+    await add_event(session, complaint_id, "claimed", actor, old_status=old,
+                    new_status="assigned")
     return complaint_id
 
 
