@@ -79,7 +79,7 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
             return
         try:
             dialect.do_ping(dbapi_conn)
-        except Exception as exc:  # noqa: BLE001 - any failure: not usable, reconnect
+        except Exception as exc:  # any failure: not usable, reconnect
             raise DisconnectionError("stale pooled connection") from exc
 
 
