@@ -11,7 +11,12 @@ run every turn). Each client is one chat: its first message goes without a token
 token the server issues is kept (from the warm-up on) and sent as `Authorization: Bearer`
 on every later message. A non-200 answer (a 401 too) counts as an error. Loopback only,
 bounded (warm-up + `seconds` per worker count). The load generator runs on the same cores
-as the server, so the figures are a floor.
+as the server, so the figures are a floor. Latency is reported as p50 and p99.
+
+Web chat baseline (in the same run, unless --no-baseline): benchmarks/bare_chat.py, a
+bare aiohttp server on one process with the same sklearn model (one `predict_proba` per
+turn) and one asyncpg transaction writing a row per turn, driven by the same clients for
+the same time. The last line is the ratio of `serve --workers 1` to it (throughput, p99).
 
 `--channel telegram`: each client is one Telegram chat posting a webhook update (same text
 mix) to /webhook/telegram, against a fake Bot API in this process, and waiting until the
@@ -88,7 +93,8 @@ def summary(latencies: list[float], elapsed: float, errors: int) -> dict[str, fl
     latencies.sort()
     return {"messages_per_s": round(len(latencies) / elapsed, 1), "messages": len(latencies),
             "errors": errors, "p50_ms": round(statistics.median(latencies) * 1000, 1),
-            "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 1)}
+            "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+                            * 1000, 1)}
 
 
 async def measure_webhooks(url: str, database_url: str, api: FakeBotApi, seconds: float,
@@ -168,9 +174,9 @@ async def run_telegram(pg: Postgres, workers: int, seconds: float, clients: int
             server.stop()
 
 
-async def run_web(pg: Postgres, workers: int, seconds: float, clients: int
-                  ) -> dict[str, float]:
-    server = Worker(await pg.fresh_database(), workers=workers)
+async def run_web(pg: Postgres, workers: int, seconds: float, clients: int,
+                  module: str = "bot") -> dict[str, float]:
+    server = Worker(await pg.fresh_database(), workers=workers, module=module)
     await asyncio.to_thread(server.start)
     tokens: dict[int, str] = {}  # the clients' chats, kept from the warm-up on
     try:
@@ -186,6 +192,8 @@ async def main() -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--channel", choices=["web", "telegram"], default="web")
+    parser.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True,
+                        help="web: measure the bare server (benchmarks/bare_chat.py) too")
     args = parser.parse_args()
     measure_one = run_telegram if args.channel == "telegram" else run_web
     pg = Postgres()
@@ -196,6 +204,11 @@ async def main() -> int:
             results[workers] = await measure_one(pg, workers, args.seconds, args.clients)
             print(json.dumps({"channel": args.channel, "workers": workers,
                               **results[workers]}), flush=True)
+        bare = None
+        if args.channel == "web" and args.baseline:
+            bare = await run_web(pg, 1, args.seconds, args.clients, "benchmarks.bare_chat")
+            print(json.dumps({"channel": "web", "bare_baseline": "aiohttp + predict_proba + "
+                              "asyncpg transaction, 1 process", **bare}), flush=True)
     finally:
         pg.stop()
     base = results[min(results)]["messages_per_s"]
@@ -205,6 +218,11 @@ async def main() -> int:
         print("telegram: messages_per_s = updates answered per second (inbox rows done with "
               "their replies in the outbox, from the database); replies leave at most 30/s "
               "(Telegram's global limit, no setting lifts it): replies_sent_per_s")
+    if bare is not None and min(results) == 1:
+        ours = results[1]
+        print(json.dumps({"web_1_worker_vs_bare": {
+            "throughput_ratio": round(ours["messages_per_s"] / bare["messages_per_s"], 2),
+            "p99_ms": ours["p99_ms"], "bare_p99_ms": bare["p99_ms"]}}))
     return 1 if any(r["errors"] for r in results.values()) else 0
 
 

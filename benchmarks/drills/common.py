@@ -109,6 +109,7 @@ class Worker:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path = field(default_factory=lambda: Path(tempfile.mkstemp(suffix=".log")[1]))
+    module: str = "bot"  # another server (answering /readyz, taking --port) for baselines
 
     @property
     def url(self) -> str:
@@ -124,7 +125,8 @@ class Worker:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--port", str(self.port), "--workers",
-             str(self.workers), "--shutdown-timeout", "5"],
+             str(self.workers), "--shutdown-timeout", "5"] if self.module == "bot" else
+            [sys.executable, "-m", self.module, "--port", str(self.port)],
             cwd=ROOT, env=env, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
