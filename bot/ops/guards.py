@@ -4,7 +4,7 @@
 `rate_limit` is a token bucket per client IP for `/api/chat` and `/webhook/*` (separate
 rates: platforms send many users' updates from few addresses); an empty bucket answers 429
 with Retry-After. `failure_guard` turns a lost database connection into 503 with
-Retry-After (the pool reconnects on its own: `pool_pre_ping`), and any other unhandled
+Retry-After (the pool reconnects on its own: storage.db.create_engine), and any other unhandled
 error into a 500 that is always logged with its reason and the request id.
 """
 
