@@ -2,8 +2,13 @@
 
 - Per-chat order: only the oldest pending row of a chat is eligible (storage query), and a
   chat has at most one send in flight; a row waiting for its retry holds back later rows.
-- Rate limits: at most one send per `per_chat_interval` to a chat and `global_per_second`
-  overall (evenly spaced in a worker; counted in the database across all workers).
+- Rate limits count attempts, accepted or not: at most one attempt per `per_chat_interval`
+  to a chat and `global_per_second` overall (evenly spaced in a worker; counted in the
+  database across all workers).
+- One retry_after for the whole bot: after a 429 the platform is paused in the database
+  until the time it gave; no worker claims rows meanwhile, and right before each call a
+  sender checks the pause (and that its claim still holds), so rows it claimed earlier
+  wait too. A pause longer than a claim gives the row back until the pause ends.
 - Retries: transient failures (network, timeouts, 5xx, 429 / retry_after, WhatsApp 130429)
   are retried with exponential backoff honouring the platform's retry_after; permanent
   ones (blocked bot, chat not found, outside the 24-hour window, invalid number) mark the
@@ -13,10 +18,11 @@
 - Recovery: while sends fail, one waiting row is retried every `probe_interval`; the
   first accepted send makes every row waiting for its backoff due at once, so the outbox
   drains within seconds of the platform coming back (backoffs are jittered ±20%).
-- At-least-once: a row is marked sent after the platform accepted it (outcomes are
-  recorded in batches); a crash in between re-sends it once its claim runs out. The
-  row's idempotency key is passed to the transport (WhatsApp echoes it in status
-  webhooks as biz_opaque_callback_data).
+- At-least-once: a row is marked sent in its own short transaction as soon as the
+  platform's answer arrives (when the database is unreachable, outcomes wait in memory and
+  are recorded in one batch later); a crash in between re-sends it once its claim runs
+  out. Neither platform takes an idempotency key for sends: the row's key only travels
+  with the message (WhatsApp echoes it in status webhooks as biz_opaque_callback_data).
 """
 
 from __future__ import annotations
@@ -95,6 +101,7 @@ class OutboxSender:
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         self._last_sent: dict[str, float] = {}
         self._next_global = 0.0
+        self._paused_until: datetime | None = None  # this worker's copy of the pause
         self._finished: list[tuple[OutboxItem, Delivery | Exception, datetime]] = []
         # A send failed for a transient reason since the last success. True at start: rows
         # may be waiting out a backoff from before a restart, so probe at once.
@@ -113,12 +120,10 @@ class OutboxSender:
                                              name=f"outbox-record-{self.transport.channel}")
 
     async def _record_soon(self) -> None:
-        """Record finished sends within ~20 ms, not at the next dispatch (which may pace
-        sends for up to a second): a crash between send and record re-sends the row, so
-        the shorter that window, the fewer replies a dying worker sends twice."""
+        """Record the outcomes that could not be recorded when they happened (the database
+        was unreachable), as soon as it answers again."""
         while not self._stopping:
             await self._finished_any.wait()
-            await asyncio.sleep(0.02)  # gather the sends finishing together
             self._finished_any.clear()
             try:
                 await self.record()
@@ -148,6 +153,9 @@ class OutboxSender:
         if self._stopping or free <= 0:
             return lim.poll_interval  # a finishing send wakes the loop
         async with writing(self.sessions), self.sessions() as session, session.begin():
+            if until := await push_outbox.paused_until(session, self.transport.channel):
+                self._pause(until)
+                return max(0.0, (until - utcnow()).total_seconds())
             if self._failing and time.monotonic() - self._last_probe >= lim.probe_interval:
                 self._last_probe = time.monotonic()  # is the platform back? try one row
                 await push_outbox.retry_oldest_now(session, self.transport.channel)
@@ -175,17 +183,70 @@ class OutboxSender:
         if slot > now:
             await asyncio.sleep(slot - now)
 
+    def _pause(self, until: datetime) -> None:
+        if self._paused_until is None or until > self._paused_until:
+            self._paused_until = until
+
+    async def _cleared(self, item: OutboxItem) -> bool:
+        """Wait out a pause of the platform (this worker's, or another's in the database);
+        False when the row must not be sent now: its claim ran out, or the pause outlasts
+        the claim (the row is then given back until the pause ends)."""
+        margin = timedelta(seconds=5)
+        while not self._stopping:
+            now = utcnow()
+            if self._paused_until is not None and self._paused_until > now:
+                until = self._paused_until
+            else:
+                try:
+                    async with self.sessions() as session:
+                        valid, until = await push_outbox.check_before_send(
+                            session, item, margin=margin, now=now)
+                except Exception:  # database unreachable: an unrecordable send must wait
+                    log.warning("outbox %s: cannot check row %s before sending",
+                                self.transport.channel, item.id)
+                    await asyncio.sleep(0.5)
+                    continue
+                if not valid:
+                    return False
+                if until is None:
+                    return True
+                self._pause(until)
+            if item.claimed_until is None or until + margin >= item.claimed_until:
+                async with writing(self.sessions), self.sessions() as session, \
+                        session.begin():
+                    await push_outbox.mark_retry(session, item.id, at=until, error="paused")
+                return False
+            await asyncio.sleep((until - now).total_seconds())
+        return False
+
     async def _deliver(self, item: OutboxItem) -> None:
         outcome: Delivery | Exception
         try:
-            outcome = await self.transport.send(item)
-        except Exception as exc:  # recorded (retry or give up) by the next record()
-            outcome = exc
-        self._finished.append((item, outcome, utcnow()))
-        self._finished_any.set()
-        self._last_sent[item.chat] = time.monotonic()
-        self._in_flight.pop(item.chat, None)
-        self._wake.set()
+            if not await self._cleared(item):
+                return
+            try:
+                outcome = await self.transport.send(item)
+            except Exception as exc:  # recorded as a retry or a failure
+                outcome = exc
+            ended = utcnow()
+            if isinstance(outcome, TransientSendError) and outcome.retry_after is not None:
+                self._pause(ended + timedelta(seconds=outcome.retry_after))
+            self._last_sent[item.chat] = time.monotonic()
+            try:  # at once, alone: the window in which a crash re-sends stays short
+                async with writing(self.sessions), self.sessions() as session, \
+                        session.begin():
+                    await self._record(session, [(item, outcome, ended)])
+            except Exception:  # kept and recorded when the database answers again
+                log.warning("outbox %s: row %s not recorded yet", self.transport.channel,
+                            item.id)
+                self._finished.append((item, outcome, ended))
+                self._finished_any.set()
+        except Exception:
+            log.exception("outbox %s: delivering row %s failed", self.transport.channel,
+                          item.id)
+        finally:
+            self._in_flight.pop(item.chat, None)
+            self._wake.set()
 
     async def record(self) -> None:
         """Write the outcomes of finished sends in one transaction (accepted ones in one
@@ -213,9 +274,10 @@ class OutboxSender:
                 log.warning("outbox %s row %s failed for good: %s %s", channel, item.id,
                             outcome.code, outcome)
                 await push_outbox.mark_failed(session, item.id, code=outcome.code,
-                                              error=str(outcome), sent_as=outcome.sent_as)
+                                              error=str(outcome), sent_as=outcome.sent_as,
+                                              attempted=at)
             else:
-                await self._retry_later(session, item, outcome)
+                await self._retry_later(session, item, outcome, at)
         await push_outbox.mark_sent_many(session, sent)
         if sent and self._failing:  # the platform accepts again: no need to wait out backoffs
             self._failing = False
@@ -223,25 +285,29 @@ class OutboxSender:
                 log.info("outbox %s: platform back, %d waiting rows due now", channel, moved)
 
     async def _retry_later(self, session: AsyncSession, item: OutboxItem,
-                           exc: Exception) -> None:
+                           exc: Exception, attempted: datetime) -> None:
         lim = self.limits
         retry_after = exc.retry_after if isinstance(exc, TransientSendError) else None
         record_send_error(self.transport.channel,
                           "rate_limited" if retry_after is not None else "transient")
         self._failing = self._failing or retry_after is None
         error = repr(exc) if retry_after is None else str(exc)
-        now = utcnow()
+        now = attempted
         created = item.created_at if item.created_at.tzinfo else item.created_at.replace(
             tzinfo=now.tzinfo)
         if now - created > lim.max_age:
-            await push_outbox.mark_failed(session, item.id, code="expired", error=error)
+            await push_outbox.mark_failed(session, item.id, code="expired", error=error,
+                                          attempted=attempted)
             return
         delay = min(lim.max_backoff, lim.base_backoff * 2 ** min(item.attempts, 20))
         delay = max(delay * random.uniform(0.8, 1.2), retry_after or 0.0)  # spread retries
         log.info("outbox %s row %s: retry in %.2fs (%s)", self.transport.channel, item.id,
                  delay, error[:200])
         await push_outbox.mark_retry(session, item.id, at=now + timedelta(seconds=delay),
-                                     error=error)
+                                     error=error, attempted=attempted)
+        if retry_after is not None:  # the whole bot waits, not only this row
+            await push_outbox.pause(session, self.transport.channel,
+                                    now + timedelta(seconds=retry_after))
 
     def _prune(self) -> None:
         """Forget per-chat send times older than the interval (bounded memory)."""

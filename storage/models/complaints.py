@@ -179,6 +179,18 @@ class OutboxMessage(Base):
     # Migration 0007: the sender that claimed the row sends it before this time; after it
     # (a crashed worker) the row may be claimed again.
     claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    # Migration 0008: when the row's last send attempt ended (accepted or not); the
+    # platform's global and per-chat limits count attempts across workers.
+    attempted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PlatformPause(Base):
+    """After a 429 from a platform, no worker calls it before `until` (migration 0008)."""
+
+    __tablename__ = "platform_pauses"
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    until: Mapped[datetime] = mapped_column()
 
 
 class AppendOnlyError(RuntimeError):
