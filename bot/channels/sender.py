@@ -1,10 +1,9 @@
 """The outbox sender: drains pending outbox rows of one push channel (Telegram, WhatsApp).
 
-- Per-chat order: only the oldest pending row of a chat is eligible (storage query), and a
-  chat has at most one send in flight; a row waiting for its retry holds back later rows.
-- Rate limits count attempts, accepted or not: at most one attempt per `per_chat_interval`
-  to a chat and `global_per_second` overall (evenly spaced in a worker; counted in the
-  database across all workers).
+- Per-chat order: only the oldest pending row of a chat is eligible (storage query), one
+  send in flight per chat; a row waiting for its retry holds back later rows.
+- Rate limits count attempts, accepted or not, in the database across all workers: one
+  per `per_chat_interval` to a chat, `global_per_second` overall.
 - One retry_after for the whole bot: after a 429 the platform is paused in the database
   until the time it gave; no worker claims rows meanwhile, and right before each call a
   sender checks the pause (and that its claim still holds), so rows it claimed earlier
@@ -14,10 +13,9 @@
   ones (blocked bot, chat not found, outside the 24-hour window, invalid number) mark the
   row failed with the platform code, which staff see. Rows older than `max_age` give up.
 - Several workers: a sender claims the rows it sends (a lease in the database), so no
-  two workers send the same row, and the per-chat interval is checked in the database.
+  two workers send the same row.
 - Recovery: while sends fail, one waiting row is retried every `probe_interval`; the
-  first accepted send makes every row waiting for its backoff due at once, so the outbox
-  drains within seconds of the platform coming back (backoffs are jittered ±20%).
+  first accepted send makes every row waiting for its (jittered) backoff due at once.
 - At-least-once: a row is marked sent in its own short transaction as soon as the
   platform's answer arrives (when the database is unreachable, outcomes wait in memory and
   are recorded in one batch later); a crash in between re-sends it once its claim runs
@@ -32,60 +30,26 @@ import contextlib
 import logging
 import random
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.gate import writing
+from bot.channels.transport import (
+    Delivery,
+    Limits,
+    OutboxItem,
+    PermanentSendError,
+    TransientSendError,
+    Transport,
+)
 from bot.ops.metrics import record_send_error
 from storage.models import utcnow
 from storage.repositories import push_outbox
 
+__all__ = ["Delivery", "Limits", "OutboxItem", "OutboxSender", "PermanentSendError",
+           "TransientSendError", "Transport"]
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    platform_message_id: str | None
-    sent_as: str | None = None  # e.g. "template" when WhatsApp's window had closed
-
-
-class TransientSendError(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
-
-
-class PermanentSendError(Exception):
-    def __init__(self, code: str, reason: str, sent_as: str | None = None) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.sent_as = sent_as
-
-
-# One claimed outbox row as a transport sends it (id, chat, payload, idempotency key...).
-OutboxItem = push_outbox.Claimed
-
-
-class Transport(Protocol):
-    channel: str
-
-    async def send(self, item: OutboxItem) -> Delivery: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    per_chat_interval: float = 1.0
-    global_per_second: float = 30.0
-    base_backoff: float = 1.0
-    max_backoff: float = 300.0
-    max_age: timedelta = timedelta(hours=24)
-    concurrency: int = 32
-    poll_interval: float = 1.0
-    lease: timedelta = timedelta(seconds=60)  # a claimed row is sent again after this
-    probe_interval: float = 5.0  # while sends fail, one waiting row is retried this often
 
 
 class OutboxSender:
@@ -194,9 +158,8 @@ class OutboxSender:
         margin = timedelta(seconds=5)
         while not self._stopping:
             now = utcnow()
-            if self._paused_until is not None and self._paused_until > now:
-                until = self._paused_until
-            else:
+            until = self._paused_until
+            if until is None or until <= now:
                 try:
                     async with self.sessions() as session:
                         valid, until = await push_outbox.check_before_send(
@@ -285,26 +248,25 @@ class OutboxSender:
                 log.info("outbox %s: platform back, %d waiting rows due now", channel, moved)
 
     async def _retry_later(self, session: AsyncSession, item: OutboxItem,
-                           exc: Exception, attempted: datetime) -> None:
+                           exc: Exception, now: datetime) -> None:
         lim = self.limits
         retry_after = exc.retry_after if isinstance(exc, TransientSendError) else None
         record_send_error(self.transport.channel,
                           "rate_limited" if retry_after is not None else "transient")
         self._failing = self._failing or retry_after is None
         error = repr(exc) if retry_after is None else str(exc)
-        now = attempted
         created = item.created_at if item.created_at.tzinfo else item.created_at.replace(
             tzinfo=now.tzinfo)
         if now - created > lim.max_age:
             await push_outbox.mark_failed(session, item.id, code="expired", error=error,
-                                          attempted=attempted)
+                                          attempted=now)
             return
         delay = min(lim.max_backoff, lim.base_backoff * 2 ** min(item.attempts, 20))
         delay = max(delay * random.uniform(0.8, 1.2), retry_after or 0.0)  # spread retries
         log.info("outbox %s row %s: retry in %.2fs (%s)", self.transport.channel, item.id,
                  delay, error[:200])
         await push_outbox.mark_retry(session, item.id, at=now + timedelta(seconds=delay),
-                                     error=error, attempted=attempted)
+                                     error=error, attempted=now)
         if retry_after is not None:  # the whole bot waits, not only this row
             await push_outbox.pause(session, self.transport.channel,
                                     now + timedelta(seconds=retry_after))
@@ -336,7 +298,3 @@ class OutboxSender:
             await self.record()
         except Exception:
             log.exception("outbox %s: could not record the last sends", self.transport.channel)
-
-    @property
-    def in_flight(self) -> int:
-        return len(self._in_flight)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -118,8 +118,9 @@ async def claim_heads(session: AsyncSession, channel: str, *, lease: timedelta,
                        OutboxMessage.idempotency_key, OutboxMessage.attempts,
                        OutboxMessage.created_at, OutboxMessage.claimed_until)
             .execution_options(synchronize_session=False))
-    rows = [Claimed(*row[:-1], claimed_until=_aware(row[-1], now))
-            for row in (await session.execute(stmt)).all()]
+    rows = [Claimed(*row) for row in (await session.execute(stmt)).all()]
+    rows = [replace(r, claimed_until=r.claimed_until and _aware(r.claimed_until, now))
+            for r in rows]
     return sorted(rows, key=lambda row: row.id)
 
 
@@ -245,7 +246,8 @@ async def check_before_send(session: AsyncSession, item: Claimed, *, margin: tim
         .where(OutboxMessage.id == item.id))).one_or_none()
     if row is None or row.status != "pending" or row.claimed_until is None:
         return False, None
-    return _aware(row.claimed_until, now) - margin > now, await paused_until(session, row.channel, now)
+    valid = _aware(row.claimed_until, now) - margin > now
+    return valid, await paused_until(session, row.channel, now)
 
 
 def _aware(at: datetime, now: datetime) -> datetime:
