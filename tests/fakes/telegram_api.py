@@ -32,6 +32,7 @@ class Call:
     at: float  # time.monotonic() on arrival
     failed: str | None = None  # the fault kind it was answered with (None: accepted)
     delivered: bool = False  # the user got the message (also with an accept_* fault)
+    retry_after: float | None = None  # what a 429 answer asked for
 
     @property
     def chat(self) -> str:
@@ -108,6 +109,8 @@ class FakeTelegram:
         verdict = self.down or next((v for v in verdicts if v is not None), None)
         if verdict is not None and verdict[0] not in AFTER_DELIVERY:
             call.failed = verdict[0]
+            if verdict[0] == "429":
+                call.retry_after = float(verdict[1] or 1)
             return await self._fail(request, *verdict)
         result = self._result(method, data)
         call.delivered = data["_ok"] = True

@@ -34,6 +34,7 @@ class Call:
     at: float
     delivered: bool = False  # the user got the message (also with an accept_* fault)
     failed: str | None = None  # the fault kind it was answered with (None: accepted)
+    retry_after: float | None = None  # the Retry-After of a 429 answer
 
     @property
     def ok(self) -> bool:
@@ -94,6 +95,8 @@ class FakeWhatsApp:
         verdict = self.down or next((v for v in verdicts if v is not None), None)
         if verdict is not None and verdict[0] not in AFTER_DELIVERY:
             call.failed = verdict[0]
+            if verdict[0] == "130429" and verdict[1]:
+                call.retry_after = float(verdict[1])
             return await self._fail(request, *verdict)
         call.delivered = True
         self._n += 1
