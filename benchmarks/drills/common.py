@@ -137,10 +137,17 @@ class Worker:
                 time.sleep(0.2)
         raise RuntimeError(f"worker did not start; see {self.log_path}")
 
-    def kill9(self) -> None:
+    def kill9(self) -> float:
+        """SIGKILL, without waiting (the caller's event loop may run a fake platform);
+        returns the monotonic time taken just before the kill. Then await `reaped()`."""
         assert self.proc is not None
+        at = time.monotonic()
         self.proc.kill()
-        self.proc.wait(10)
+        return at
+
+    async def reaped(self) -> None:
+        assert self.proc is not None
+        await asyncio.to_thread(self.proc.wait, 10)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.gate import writing
+from bot.channels.send_gate import SendGate
 from bot.channels.transport import (
     Delivery,
     Limits,
@@ -59,13 +60,11 @@ class OutboxSender:
                  limits: Limits | None = None) -> None:
         self.sessions = sessions
         self.transport = transport
-        self.limits = limits or Limits()
+        self.gate = SendGate(sessions, transport.channel, limits or Limits())
         self._wake = asyncio.Event()
         self._stopping = False
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         self._last_sent: dict[str, float] = {}
-        self._next_global = 0.0
-        self._paused_until: datetime | None = None  # this worker's copy of the pause
         self._finished: list[tuple[OutboxItem, Delivery | Exception, datetime]] = []
         # A send failed for a transient reason since the last success. True at start: rows
         # may be waiting out a backoff from before a restart, so probe at once.
@@ -74,6 +73,14 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._finished_any = asyncio.Event()
         self._recorder: asyncio.Task[None] | None = None
+
+    @property
+    def limits(self) -> Limits:
+        return self.gate.limits
+
+    @limits.setter
+    def limits(self, limits: Limits) -> None:
+        self.gate.limits = limits
 
     def notify(self) -> None:
         self._wake.set()
@@ -118,17 +125,16 @@ class OutboxSender:
             return lim.poll_interval  # a finishing send wakes the loop
         async with writing(self.sessions), self.sessions() as session, session.begin():
             if until := await push_outbox.paused_until(session, self.transport.channel):
-                self._pause(until)
+                self.gate.pause(until)
                 return max(0.0, (until - utcnow()).total_seconds())
             if self._failing and time.monotonic() - self._last_probe >= lim.probe_interval:
                 self._last_probe = time.monotonic()  # is the platform back? try one row
                 await push_outbox.retry_oldest_now(session, self.transport.channel)
             claimed = await push_outbox.claim_heads(
                 session, self.transport.channel, lease=lim.lease,
-                interval=timedelta(seconds=lim.per_chat_interval), limit=free,
-                per_second=lim.global_per_second)
+                interval=timedelta(seconds=lim.per_chat_interval),
+                limit=min(free, int(lim.global_per_second)))
         for item in claimed:
-            await self._global_slot()
             self._in_flight[item.chat] = asyncio.create_task(self._deliver(item))
         self._prune()
         return 0.0 if len(claimed) == free else self._next_ready()
@@ -139,53 +145,10 @@ class OutboxSender:
         waits = [t + interval - now for t in self._last_sent.values() if t + interval > now]
         return min([self.limits.poll_interval, *(w + 0.005 for w in waits)])
 
-    async def _global_slot(self) -> None:
-        spacing = 1.0 / self.limits.global_per_second
-        now = time.monotonic()
-        slot = max(now, self._next_global)
-        self._next_global = slot + spacing
-        if slot > now:
-            await asyncio.sleep(slot - now)
-
-    def _pause(self, until: datetime) -> None:
-        if self._paused_until is None or until > self._paused_until:
-            self._paused_until = until
-
-    async def _cleared(self, item: OutboxItem) -> bool:
-        """Wait out a pause of the platform (this worker's, or another's in the database);
-        False when the row must not be sent now: its claim ran out, or the pause outlasts
-        the claim (the row is then given back until the pause ends)."""
-        margin = timedelta(seconds=5)
-        while not self._stopping:
-            now = utcnow()
-            until = self._paused_until
-            if until is None or until <= now:
-                try:
-                    async with self.sessions() as session:
-                        valid, until = await push_outbox.check_before_send(
-                            session, item, margin=margin, now=now)
-                except Exception:  # database unreachable: an unrecordable send must wait
-                    log.warning("outbox %s: cannot check row %s before sending",
-                                self.transport.channel, item.id)
-                    await asyncio.sleep(0.5)
-                    continue
-                if not valid:
-                    return False
-                if until is None:
-                    return True
-                self._pause(until)
-            if item.claimed_until is None or until + margin >= item.claimed_until:
-                async with writing(self.sessions), self.sessions() as session, \
-                        session.begin():
-                    await push_outbox.mark_retry(session, item.id, at=until, error="paused")
-                return False
-            await asyncio.sleep((until - now).total_seconds())
-        return False
-
     async def _deliver(self, item: OutboxItem) -> None:
         outcome: Delivery | Exception
         try:
-            if not await self._cleared(item):
+            if not await self.gate.cleared(item):
                 return
             try:
                 outcome = await self.transport.send(item)
@@ -193,7 +156,7 @@ class OutboxSender:
                 outcome = exc
             ended = utcnow()
             if isinstance(outcome, TransientSendError) and outcome.retry_after is not None:
-                self._pause(ended + timedelta(seconds=outcome.retry_after))
+                self.gate.pause(ended + timedelta(seconds=outcome.retry_after))
             self._last_sent[item.chat] = time.monotonic()
             try:  # at once, alone: the window in which a crash re-sends stays short
                 async with writing(self.sessions), self.sessions() as session, \
@@ -280,7 +243,7 @@ class OutboxSender:
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Stop dispatching, let in-flight sends finish and record (up to `timeout`)."""
-        self._stopping = True
+        self._stopping = self.gate.stopping = True
         self._wake.set()
         self._finished_any.set()
         if self._recorder is not None:

@@ -5,11 +5,12 @@ Only the oldest pending row of a chat is ever eligible, so a row waiting for its
 holds back the rows after it: per-chat order is preserved. A sender *claims* the rows it
 is about to send (`claimed_until`, a lease): a claimed row is not eligible for any other
 sender, so two workers never send the same row; if a worker dies, the lease runs out and
-the row is sent again (at-least-once). Limits count attempts, accepted or not: a chat
-whose last attempt ended less than `interval` ago is not eligible, and the channel's
-attempts in the last second plus its rows claimed now stay within `per_second`, across
-workers. After a 429 the platform is paused (`pause`): nothing is claimed before the time
-it gave, and `check_before_send` lets a sender holding a claim see another worker's pause.
+the row is sent again (at-least-once). Limits count attempts, accepted or not, across
+workers: a chat whose last attempt ended less than `interval` ago is not eligible, and
+right before each call `start_attempt` stamps the row's `attempted_at` only while the
+channel has fewer than `per_second` attempts stamped in the last `WINDOW` (an attempt's
+stamp is moved to its end when its outcome is recorded). After a 429 the platform is
+paused (`pause`): nothing is claimed or started before the time it gave.
 """
 
 from __future__ import annotations
@@ -40,6 +41,19 @@ from storage.models.complaints import OutboxMessage, PlatformPause
 _T = cast(Table, OutboxMessage.__table__)
 CLAIM_LOCK = 0x4A41_1000  # + a number per channel: PostgreSQL advisory lock keys
 SECOND = timedelta(seconds=1)
+# The global limit's window: a second, plus what may pass between an attempt's stamp and
+# its arrival at the platform (the stamp is taken just before the call).
+WINDOW = timedelta(seconds=1.05)
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """`start_attempt`'s answer: go (the row is stamped), or why not."""
+
+    go: bool = False
+    claim_lost: bool = False  # no longer pending or claimed: do not send
+    paused_until: datetime | None = None
+    wait: float = 0.0  # the global limit is reached: try again after this many seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,27 +87,18 @@ def _free(now: datetime) -> ColumnElement[bool]:
 
 
 async def claim_heads(session: AsyncSession, channel: str, *, lease: timedelta,
-                      interval: timedelta, limit: int, per_second: float | None = None,
-                      now: datetime | None = None) -> list[Claimed]:
+                      interval: timedelta, limit: int, now: datetime | None = None
+                      ) -> list[Claimed]:
     """Claim, for `lease`, the oldest pending row of up to `limit` chats that are due: not
     waiting for a retry, not claimed, and no attempt to the chat within `interval`. Oldest
-    first. Nothing while the channel is paused (`paused_until`).
-
-    With `per_second`, the channel's attempts in the last second and its rows claimed now
-    (by any worker) count against it too; on PostgreSQL claims of one channel are
-    serialised by a transaction advisory lock, so workers cannot share out one budget twice.
+    first. Nothing while the channel is paused (`paused_until`). On PostgreSQL claims and
+    starts of one channel are serialised by a transaction advisory lock.
     """
     now = now or utcnow()
     postgres = is_postgres(session)
-    if postgres:
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                              {"key": CLAIM_LOCK + zlib.crc32(channel.encode()) % 1000})
+    await _lock(session, channel)
     if await paused_until(session, channel, now) is not None:
         return []
-    if per_second is not None:
-        limit = min(limit, int(per_second) - await _busy(session, channel, now))
-        if limit <= 0:
-            return []
     # Plain shapes that stay fast on a table whose statistics lag (a burst fills it): the
     # head of each chat by a grouped min(id), recently served chats by the sent_at index.
     first_of_chat = (select(func.min(OutboxMessage.id))
@@ -124,17 +129,37 @@ async def claim_heads(session: AsyncSession, channel: str, *, lease: timedelta,
     return sorted(rows, key=lambda row: row.id)
 
 
-async def _busy(session: AsyncSession, channel: str, now: datetime) -> int:
-    """Rows of the channel attempted in the last second or claimed for sending right now
-    (a claimed row's attempt may be under way; its end time is recorded with its outcome,
-    so an attempt is counted from its claim until a second after it ended)."""
-    sent = select(func.count()).where(OutboxMessage.channel == channel,
-                                      OutboxMessage.attempted_at > now - SECOND)
-    claimed = select(func.count()).where(OutboxMessage.channel == channel,
-                                         OutboxMessage.status == "pending",
-                                         OutboxMessage.claimed_until > now)
-    return int((await session.execute(sent)).scalar_one()) + int(
-        (await session.execute(claimed)).scalar_one())
+async def _lock(session: AsyncSession, channel: str) -> None:
+    if is_postgres(session):
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                              {"key": CLAIM_LOCK + zlib.crc32(channel.encode()) % 1000})
+
+
+async def start_attempt(session: AsyncSession, channel: str, item: Claimed, *,
+                        per_second: float, margin: timedelta) -> Start:
+    """Right before calling the platform with a claimed row: stamp the attempt if the row
+    is still pending and claimed for at least `margin` more, the channel is not paused,
+    and it has fewer than `per_second` attempts stamped in the last WINDOW."""
+    await _lock(session, channel)
+    now = utcnow()  # after the lock: the stamp is the time of the call
+    row = (await session.execute(
+        select(OutboxMessage.status, OutboxMessage.claimed_until)
+        .where(OutboxMessage.id == item.id))).one_or_none()
+    if (row is None or row.status != "pending" or row.claimed_until is None
+            or _aware(row.claimed_until, now) - margin <= now):
+        return Start(claim_lost=True)
+    if until := await paused_until(session, channel, now):
+        return Start(paused_until=until)
+    recent = select(OutboxMessage.attempted_at).where(
+        OutboxMessage.channel == channel, OutboxMessage.attempted_at > now - WINDOW
+    ).order_by(OutboxMessage.attempted_at.desc()).limit(int(per_second))
+    stamps = [t for t in (await session.execute(recent)).scalars() if t is not None]
+    if len(stamps) >= int(per_second):
+        return Start(wait=max(0.005, (_aware(stamps[-1], now) + WINDOW - now).total_seconds()))
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == item.id)
+                          .values(attempted_at=now)
+                          .execution_options(synchronize_session=False))
+    return Start(go=True)
 
 
 _MARK_SENT = (update(_T)
@@ -234,20 +259,6 @@ async def paused_until(session: AsyncSession, channel: str, now: datetime | None
         return None
     until = _aware(until, now)
     return until if until > now else None
-
-
-async def check_before_send(session: AsyncSession, item: Claimed, *, margin: timedelta,
-                            now: datetime | None = None) -> tuple[bool, datetime | None]:
-    """Right before calling the platform: (the row is still pending and claimed for at
-    least `margin` more, the end of the channel's pause if it is paused)."""
-    now = now or utcnow()
-    row = (await session.execute(
-        select(OutboxMessage.status, OutboxMessage.claimed_until, OutboxMessage.channel)
-        .where(OutboxMessage.id == item.id))).one_or_none()
-    if row is None or row.status != "pending" or row.claimed_until is None:
-        return False, None
-    valid = _aware(row.claimed_until, now) - margin > now
-    return valid, await paused_until(session, row.channel, now)
 
 
 def _aware(at: datetime, now: datetime) -> datetime:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from bot.channels.sender import Limits
-from tests.channels.conftest import FAST, Harness, HarnessFactory
+from tests.channels.conftest import Harness, HarnessFactory
 from tests.channels.test_sender import another_workers_sender, enqueue, wait_settled
 from tests.fakes.telegram_api import Call
 
@@ -25,7 +25,9 @@ def busiest_second(times: list[float]) -> int:
 
 async def test_a_429_pauses_every_worker_until_its_retry_after(
         harness_factory: HarnessFactory, database_url: str) -> None:
-    h: Harness = await harness_factory(database_url)
+    limits = Limits(per_chat_interval=0.02, global_per_second=30, base_backoff=0.05,
+                    poll_interval=0.05)
+    h: Harness = await harness_factory(database_url, limits=limits)
     seen = [0]
 
     def fifth_call_is_refused(call: Call) -> tuple[str, object] | None:
@@ -33,7 +35,7 @@ async def test_a_429_pauses_every_worker_until_its_retry_after(
         return ("429", 2) if seen[0] == 5 else None
 
     h.telegram.faults.append(fifth_call_is_refused)
-    async with another_workers_sender(h, FAST) as second:
+    async with another_workers_sender(h, limits) as second:
         for chat in range(300, 330):
             await enqueue(h, str(chat), 2)
             second.notify()
