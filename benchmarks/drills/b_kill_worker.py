@@ -118,6 +118,8 @@ async def main() -> int:
             push_ok = push_ok and 0 < updates_at_kill < webhooks.total
             push.update(updates_answered_200_at_kill=updates_at_kill, killed_worker=victim,
                         killed_worker_deliveries_before_kill=len(victim_sends),
+                        killed_worker_last_deliveries_s_before_kill=[
+                            round(kill_at - a.at, 3) for a in victim_sends[-5:]],
                         killed_at_s=round(kill_at - started, 2),
                         resend_bound=args.resend_bound,
                         seconds=round(time.monotonic() - started, 1))

@@ -185,12 +185,14 @@ class OutboxMessage(Base):
 
 
 class PlatformPause(Base):
-    """After a 429 from a platform, no worker calls it before `until` (migration 0008)."""
+    """Per platform (migration 0008): after a 429, no worker calls it before `until`; every
+    call takes the next send slot, spaced by the global rate limit."""
 
     __tablename__ = "platform_pauses"
 
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
-    until: Mapped[datetime] = mapped_column()
+    until: Mapped[datetime | None] = mapped_column(default=None)
+    next_slot: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class AppendOnlyError(RuntimeError):

@@ -6,11 +6,10 @@ holds back the rows after it: per-chat order is preserved. A sender *claims* the
 is about to send (`claimed_until`, a lease): a claimed row is not eligible for any other
 sender, so two workers never send the same row; if a worker dies, the lease runs out and
 the row is sent again (at-least-once). Limits count attempts, accepted or not, across
-workers: a chat whose last attempt ended less than `interval` ago is not eligible, and
-right before each call `start_attempt` stamps the row's `attempted_at` only while the
-channel has fewer than `per_second` attempts stamped in the last `WINDOW` (an attempt's
-stamp is moved to its end when its outcome is recorded). After a 429 the platform is
-paused (`pause`): nothing is claimed or started before the time it gave.
+workers: a chat whose last attempt ended less than `interval` ago is not eligible
+(`attempted_at`, recorded with each outcome), and every call first takes the channel's
+next send slot (`take_slot`: slots are spaced by the global limit). After a 429 the
+platform is paused (`pause`): nothing is claimed or sent before the time it gave.
 """
 
 from __future__ import annotations
@@ -41,21 +40,6 @@ from storage.models.complaints import OutboxMessage, PlatformPause
 _T = cast(Table, OutboxMessage.__table__)
 CLAIM_LOCK = 0x4A41_1000  # + a number per channel: PostgreSQL advisory lock keys
 SECOND = timedelta(seconds=1)
-# The global limit's window: a second, plus what may pass between an attempt's stamp and
-# its arrival at the platform (the stamp is taken just before the call).
-WINDOW = timedelta(seconds=1.05)
-
-
-@dataclass(frozen=True, slots=True)
-class Start:
-    """`start_attempt`'s answer: go (the row is stamped), or why not."""
-
-    go: bool = False
-    claim_lost: bool = False  # no longer pending or claimed: do not send
-    paused_until: datetime | None = None
-    wait: float = 0.0  # the global limit is reached: try again after this many seconds
-
-
 @dataclass(frozen=True, slots=True)
 class Claimed:
     """A row claimed for sending (bot.channels.sender.OutboxItem)."""
@@ -135,31 +119,29 @@ async def _lock(session: AsyncSession, channel: str) -> None:
                               {"key": CLAIM_LOCK + zlib.crc32(channel.encode()) % 1000})
 
 
-async def start_attempt(session: AsyncSession, channel: str, item: Claimed, *,
-                        per_second: float, margin: timedelta) -> Start:
-    """Right before calling the platform with a claimed row: stamp the attempt if the row
-    is still pending and claimed for at least `margin` more, the channel is not paused,
-    and it has fewer than `per_second` attempts stamped in the last WINDOW."""
-    await _lock(session, channel)
-    now = utcnow()  # after the lock: the stamp is the time of the call
-    row = (await session.execute(
-        select(OutboxMessage.status, OutboxMessage.claimed_until)
-        .where(OutboxMessage.id == item.id))).one_or_none()
-    if (row is None or row.status != "pending" or row.claimed_until is None
-            or _aware(row.claimed_until, now) - margin <= now):
-        return Start(claim_lost=True)
-    if until := await paused_until(session, channel, now):
-        return Start(paused_until=until)
-    recent = select(OutboxMessage.attempted_at).where(
-        OutboxMessage.channel == channel, OutboxMessage.attempted_at > now - WINDOW
-    ).order_by(OutboxMessage.attempted_at.desc()).limit(int(per_second))
-    stamps = [t for t in (await session.execute(recent)).scalars() if t is not None]
-    if len(stamps) >= int(per_second):
-        return Start(wait=max(0.005, (_aware(stamps[-1], now) + WINDOW - now).total_seconds()))
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == item.id)
-                          .values(attempted_at=now)
-                          .execution_options(synchronize_session=False))
-    return Start(go=True)
+async def take_slot(session: AsyncSession, channel: str, spacing: timedelta
+                    ) -> tuple[datetime, datetime | None]:
+    """The next send slot of the channel (not before now; slots `spacing` apart, shared by
+    all workers) and the end of its pause if it is paused. On PostgreSQL one statement
+    (commit right after: the channel's row stays locked until then)."""
+    now = utcnow()
+    if is_postgres(session):
+        stmt = insert_for(session, PlatformPause).values(channel=channel, next_slot=now)
+        stmt = stmt.on_conflict_do_update(index_elements=["channel"], set_={
+            "next_slot": func.greatest(PlatformPause.next_slot + spacing, now)})
+        row = (await session.execute(stmt.returning(PlatformPause.next_slot,
+                                                    PlatformPause.until))).one()
+        slot, until = row.next_slot, row.until
+    else:  # one writer at a time (bot.channels.gate), so read and write
+        found = await session.get(PlatformPause, channel)
+        if found is None:
+            found = PlatformPause(channel=channel)
+            session.add(found)
+        last = found.next_slot and _aware(found.next_slot, now)
+        slot = found.next_slot = max(now, last + spacing) if last else now
+        until = found.until
+    until = until and _aware(until, now)
+    return _aware(slot, now), until if until and until > now else None
 
 
 _MARK_SENT = (update(_T)
@@ -243,7 +225,8 @@ async def pause(session: AsyncSession, channel: str, until: datetime) -> None:
     stmt = insert_for(session, PlatformPause).values(channel=channel, until=until)
     stmt = stmt.on_conflict_do_update(
         index_elements=["channel"],
-        set_={"until": func.max(stmt.excluded.until, PlatformPause.until)}
+        set_={"until": func.max(stmt.excluded.until,
+                                func.coalesce(PlatformPause.until, stmt.excluded.until))}
         if not is_postgres(session) else
         {"until": func.greatest(stmt.excluded.until, PlatformPause.until)})
     await session.execute(stmt)

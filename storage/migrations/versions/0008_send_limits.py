@@ -1,6 +1,7 @@
 """Send limits shared by all workers: the time of each outbox row's last send attempt
-(accepted or not: Telegram's global and per-chat limits count attempts), and a pause per
-platform after a 429 (no worker calls the platform before `until`).
+(accepted or not: Telegram's global and per-chat limits count attempts), and per platform
+the next free send slot (the global limit) and a pause after a 429 (no worker calls the
+platform before `until`).
 
 Revision ID: 0008_send_limits
 Revises: 0007_outbox_claims
@@ -22,7 +23,8 @@ def upgrade() -> None:
     op.create_table(
         "platform_pauses",
         sa.Column("channel", sa.String(20), primary_key=True),
-        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("next_slot", sa.DateTime(timezone=True), nullable=True),
     )
 
 
