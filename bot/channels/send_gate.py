@@ -45,17 +45,22 @@ class SendGate:
         until = self._pauses.get(self.channel)
         return until if until is not None and until > now else None
 
-    async def cleared(self, item: OutboxItem) -> bool:
-        """Wait for the row's send slot and for the end of any pause of the platform (this
-        worker's, or another's in the database). False when it must not be sent now: the
-        wait would outlast its claim (the row is then given back until then)."""
-        spacing = timedelta(seconds=SLOT_MARGIN / self.limits.global_per_second)
+    @property
+    def spacing(self) -> timedelta:
+        return timedelta(seconds=SLOT_MARGIN / self.limits.global_per_second)
+
+    async def cleared(self, item: OutboxItem, slot: datetime | None = None) -> bool:
+        """Wait for the row's send slot (`slot`, taken with its claim, or a new one) and
+        for the end of any pause of the platform (this worker's, or another's in the
+        database). False when it must not be sent now: the wait would outlast its claim
+        (the row is then given back until then)."""
         while not self.stopping:
             now = utcnow()
             until = self._paused(now)
             if until is None:
                 try:
-                    slot, until = await self._slot(spacing)
+                    if slot is None:
+                        slot, until = await self._slot()
                 except Exception:  # database unreachable: an unrecordable send must wait
                     log.warning("outbox %s: no send slot for row %s", self.channel, item.id)
                     await asyncio.sleep(0.5)
@@ -63,10 +68,11 @@ class SendGate:
                 if until is None:
                     if not await self._wait(item, slot - CHECK_AHEAD):
                         return False
-                    until = self._paused(utcnow()) or await self._stored_pause(slot, now)
+                    until = self._paused(utcnow()) or await self._stored_pause()
                     if until is None:
                         await asyncio.sleep(max(0.0, (slot - utcnow()).total_seconds()))
                         return True
+                slot = None  # paused: after the pause, a new slot
                 self.pause(until)
             if not await self._wait(item, until):
                 return False
@@ -82,13 +88,11 @@ class SendGate:
         await asyncio.sleep(max(0.0, (until - utcnow()).total_seconds()))
         return True
 
-    async def _slot(self, spacing: timedelta) -> tuple[datetime, datetime | None]:
+    async def _slot(self) -> tuple[datetime, datetime | None]:
         async with writing(self.sessions), self.sessions() as session, session.begin():
-            return await push_outbox.take_slot(session, self.channel, spacing)
+            return await push_outbox.take_slot(session, self.channel, self.spacing)
 
-    async def _stored_pause(self, slot: datetime, asked: datetime) -> datetime | None:
-        """After waiting for a slot: a pause another process stored meanwhile."""
-        if slot - asked < CHECK_AHEAD:
-            return None
+    async def _stored_pause(self) -> datetime | None:
+        """Just before the slot: a pause another process stored meanwhile."""
         async with self.sessions() as session, session.begin():
             return await push_outbox.paused_until(session, self.channel)

@@ -134,8 +134,12 @@ class OutboxSender:
                 session, self.transport.channel, lease=lim.lease,
                 interval=timedelta(seconds=lim.per_chat_interval),
                 limit=min(free, int(lim.global_per_second)))
-        for item in claimed:
-            self._in_flight[item.chat] = asyncio.create_task(self._deliver(item))
+            if claimed:  # their send slots, in one statement with the claim
+                first, _paused = await push_outbox.take_slot(
+                    session, self.transport.channel, self.gate.spacing, len(claimed))
+        for n, item in enumerate(claimed):
+            self._in_flight[item.chat] = asyncio.create_task(
+                self._deliver(item, first + n * self.gate.spacing))
         self._prune()
         return 0.0 if len(claimed) == free else self._next_ready()
 
@@ -145,10 +149,10 @@ class OutboxSender:
         waits = [t + interval - now for t in self._last_sent.values() if t + interval > now]
         return min([self.limits.poll_interval, *(w + 0.005 for w in waits)])
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem, slot: datetime | None = None) -> None:
         outcome: Delivery | Exception
         try:
-            if not await self.gate.cleared(item):
+            if not await self.gate.cleared(item, slot):
                 return
             try:
                 outcome = await self.transport.send(item)

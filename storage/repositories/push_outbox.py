@@ -119,29 +119,31 @@ async def _lock(session: AsyncSession, channel: str) -> None:
                               {"key": CLAIM_LOCK + zlib.crc32(channel.encode()) % 1000})
 
 
-async def take_slot(session: AsyncSession, channel: str, spacing: timedelta
+async def take_slot(session: AsyncSession, channel: str, spacing: timedelta, count: int = 1
                     ) -> tuple[datetime, datetime | None]:
-    """The next send slot of the channel (not before now; slots `spacing` apart, shared by
-    all workers) and the end of its pause if it is paused. On PostgreSQL one statement
-    (commit right after: the channel's row stays locked until then)."""
+    """The first of `count` send slots of the channel (not before now; slots `spacing`
+    apart, shared by all workers) and the end of its pause if it is paused. On PostgreSQL
+    one statement (commit right after: the channel's row stays locked until then)."""
     now = utcnow()
+    rest = spacing * (count - 1)
     if is_postgres(session):
-        stmt = insert_for(session, PlatformPause).values(channel=channel, next_slot=now)
+        stmt = insert_for(session, PlatformPause).values(channel=channel, next_slot=now + rest)
         stmt = stmt.on_conflict_do_update(index_elements=["channel"], set_={
-            "next_slot": func.greatest(PlatformPause.next_slot + spacing, now)})
+            "next_slot": func.greatest(func.coalesce(PlatformPause.next_slot + spacing, now),
+                                       now) + rest})
         row = (await session.execute(stmt.returning(PlatformPause.next_slot,
                                                     PlatformPause.until))).one()
-        slot, until = row.next_slot, row.until
+        last, until = row.next_slot, row.until
     else:  # one writer at a time (bot.channels.gate), so read and write
         found = await session.get(PlatformPause, channel)
         if found is None:
             found = PlatformPause(channel=channel)
             session.add(found)
-        last = found.next_slot and _aware(found.next_slot, now)
-        slot = found.next_slot = max(now, last + spacing) if last else now
+        previous = found.next_slot and _aware(found.next_slot, now)
+        last = found.next_slot = (max(now, previous + spacing) if previous else now) + rest
         until = found.until
     until = until and _aware(until, now)
-    return _aware(slot, now), until if until and until > now else None
+    return _aware(last, now) - rest, until if until and until > now else None
 
 
 _MARK_SENT = (update(_T)
