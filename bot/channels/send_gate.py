@@ -20,6 +20,7 @@ from storage.repositories import push_outbox
 
 log = logging.getLogger(__name__)
 SLOT_MARGIN = 1.1
+LATE = timedelta(seconds=0.03)  # a call this late after its slot takes a new one
 CHECK_AHEAD = timedelta(seconds=0.03)  # look for another process's pause this long before
 CLAIM_MARGIN = timedelta(seconds=5)
 # Pauses as known in this process, shared by the senders on the same sessions (they learn
@@ -71,7 +72,10 @@ class SendGate:
                     until = self._paused(utcnow()) or await self._stored_pause()
                     if until is None:
                         await asyncio.sleep(max(0.0, (slot - utcnow()).total_seconds()))
-                        return True
+                        if utcnow() - slot < LATE or self.spacing < LATE:
+                            return True
+                        slot = None  # woke up late (a busy worker): calls could bunch up
+                        continue
                 slot = None  # paused: after the pause, a new slot
                 self.pause(until)
             if not await self._wait(item, until):

@@ -65,6 +65,9 @@ class OutboxSender:
         self._stopping = False
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         self._last_sent: dict[str, float] = {}
+        # Sends between their slot and their record, at most: a worker killed meanwhile
+        # sends them twice (the platforms take no idempotency key).
+        self._unrecorded = asyncio.Semaphore(self.limits.unrecorded)
         self._finished: list[tuple[OutboxItem, Delivery | Exception, datetime]] = []
         # A send failed for a transient reason since the last success. True at start: rows
         # may be waiting out a backoff from before a restart, so probe at once.
@@ -134,12 +137,8 @@ class OutboxSender:
                 session, self.transport.channel, lease=lim.lease,
                 interval=timedelta(seconds=lim.per_chat_interval),
                 limit=min(free, int(lim.global_per_second)))
-            if claimed:  # their send slots, in one statement with the claim
-                first, _paused = await push_outbox.take_slot(
-                    session, self.transport.channel, self.gate.spacing, len(claimed))
-        for n, item in enumerate(claimed):
-            self._in_flight[item.chat] = asyncio.create_task(
-                self._deliver(item, first + n * self.gate.spacing))
+        for item in claimed:
+            self._in_flight[item.chat] = asyncio.create_task(self._deliver(item))
         self._prune()
         return 0.0 if len(claimed) == free else self._next_ready()
 
@@ -149,10 +148,14 @@ class OutboxSender:
         waits = [t + interval - now for t in self._last_sent.values() if t + interval > now]
         return min([self.limits.poll_interval, *(w + 0.005 for w in waits)])
 
-    async def _deliver(self, item: OutboxItem, slot: datetime | None = None) -> None:
+    async def _deliver(self, item: OutboxItem) -> None:
+        async with self._unrecorded:  # bounds the sends a crash can repeat
+            await self._deliver_one(item)
+
+    async def _deliver_one(self, item: OutboxItem) -> None:
         outcome: Delivery | Exception
         try:
-            if not await self.gate.cleared(item, slot):
+            if not await self.gate.cleared(item):
                 return
             try:
                 outcome = await self.transport.send(item)

@@ -51,3 +51,4 @@ class Limits:
     poll_interval: float = 1.0
     lease: timedelta = timedelta(seconds=60)  # a claimed row is sent again after this
     probe_interval: float = 5.0  # while sends fail, one waiting row is retried this often
+    unrecorded: int = 1  # sends in flight or not yet recorded, per worker
