@@ -3,7 +3,7 @@ lost, nothing confirmed is doubled, no complaint is filed twice, no platform upd
 answered twice, no reply is lost, and replies are sent twice only within the bound.
 
     .venv/bin/python -m benchmarks.drills.b_kill_worker [--users 60] [--messages 10]
-        [--platform telegram|whatsapp] [--kill-after 2] [--kill-after-sends 20]
+        [--platform telegram|whatsapp] [--kill-after 2] [--kill-after-sends 1]
         [--tg-users 60] [--tg-messages 8] [--tg-pause 1] [--resend-bound 1]
         [--drain-timeout 180]
 
@@ -75,7 +75,7 @@ async def main() -> int:
     parser.add_argument("--kill-after", type=float, default=2.0, help="seconds into the burst")
     parser.add_argument("--tg-users", type=int, default=60, help="platform chats")
     parser.add_argument("--tg-messages", type=int, default=8, help="messages per chat")
-    parser.add_argument("--kill-after-sends", type=int, default=20,
+    parser.add_argument("--kill-after-sends", type=int, default=1,
                         help="and not before the fakes delivered this many replies")
     parser.add_argument("--tg-pause", type=float, default=1.0,
                         help="seconds between a chat's messages (the kill hits mid-burst)")
