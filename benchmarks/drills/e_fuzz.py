@@ -7,7 +7,7 @@ the database given, e.g. a fresh PostgreSQL one):
 messages to the engine (text, buttons, media), JSON bodies and raw bytes to POST /api/chat
 (each with an Authorization header: none, a token the server issued, a tampered one or
 junk; the same header then goes to GET /api/chat/updates), rows and raw bytes of agency
-register CSV files (bot/core/register_file.py), form posts to /staff/login, and the
+register CSV files (bot/core/agencies/register_file.py), form posts to /staff/login, and the
 Telegram and WhatsApp webhooks with a valid secret / signature over fuzzed bodies (updates
 that look real, JSON and raw bytes; replies go to fake platform servers in this process).
 tests/ops/test_fuzz.py runs the same targets with ~200 inputs.

@@ -3,15 +3,15 @@
 the next free send slot (the global limit) and a pause after a 429 (no worker calls the
 platform before `until`).
 
-Revision ID: 0008_send_limits
-Revises: 0007_outbox_claims
+Revision ID: 0009_send_limits
+Revises: 0008_media
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_send_limits"
-down_revision = "0007_outbox_claims"
+revision = "0009_send_limits"
+down_revision = "0008_media"
 branch_labels = None
 depends_on = None
 
