@@ -3,15 +3,15 @@
 the next free send slot (the global limit) and a pause after a 429 (no worker calls the
 platform before `until`).
 
-Revision ID: 0009_send_limits
-Revises: 0008_media
+Revision ID: 0011_send_limits
+Revises: 0010_advert_reports
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_send_limits"
-down_revision = "0008_media"
+revision = "0011_send_limits"
+down_revision = "0010_advert_reports"
 branch_labels = None
 depends_on = None
 
