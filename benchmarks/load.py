@@ -48,7 +48,7 @@ import aiohttp
 import asyncpg
 
 from benchmarks.drills.common import Postgres, Worker, run
-from benchmarks.drills.webhook_burst import CHAT_BASE, FakeBotApi, fake_bot_api
+from benchmarks.drills.webhook_burst import CHAT_BASE, FakePlatform, fake_platform
 from bot.channels.telegram import PATH, SECRET_HEADER
 from tests.fakes.telegram_api import text_update
 
@@ -97,7 +97,7 @@ def summary(latencies: list[float], elapsed: float, errors: int) -> dict[str, fl
                             * 1000, 1)}
 
 
-async def measure_webhooks(url: str, database_url: str, api: FakeBotApi, seconds: float,
+async def measure_webhooks(url: str, database_url: str, api: FakePlatform, seconds: float,
                            clients: int, ids: itertools.count[int]) -> dict[str, float]:
     """Closed loop over webhooks: post an update, wait until its inbox row is done."""
     latencies: list[float] = []
@@ -162,7 +162,7 @@ async def measure_webhooks(url: str, database_url: str, api: FakeBotApi, seconds
 async def run_telegram(pg: Postgres, workers: int, seconds: float, clients: int
                        ) -> dict[str, float]:
     database_url = await pg.fresh_database()
-    async with fake_bot_api(1) as api:
+    async with fake_platform("telegram", 1) as api:
         server = Worker(database_url, workers=workers, env=api.env())
         await asyncio.to_thread(server.start)
         ids = itertools.count(1)

@@ -108,6 +108,19 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def own_pool(sessions: async_sessionmaker[AsyncSession], size: int = 4
+             ) -> tuple[async_sessionmaker[AsyncSession], AsyncEngine | None]:
+    """Sessions on a small connection pool of their own, for short transactions that must
+    not queue behind a busy shared pool, and its engine to dispose; on SQLite the same
+    sessions and None (one writer at a time anyway)."""
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "postgresql":
+        return sessions, None
+    engine = create_async_engine(bind.url, pool_pre_ping=True, pool_size=size,
+                                 max_overflow=size)
+    return session_factory(engine), engine
+
+
 @asynccontextmanager
 async def migrated(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Sessions on the database at `url`, migrated to the newest revision first; the

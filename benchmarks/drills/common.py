@@ -79,9 +79,17 @@ class Postgres:
                  f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off "
                  "-c max_connections=200", "start")
 
-    def restart(self) -> None:
-        """A fast restart: open connections are cut, the server is back when this returns."""
-        self.ctl("-m", "fast", "-w", "restart")
+    def restart(self, down: float = 0.0) -> None:
+        """A fast restart: open connections are cut, the server stays down `down` seconds
+        and is back when this returns."""
+        if not down:
+            self.ctl("-m", "fast", "-w", "restart")
+            return
+        self.ctl("-m", "fast", "-w", "stop")
+        time.sleep(down)
+        self.ctl("-l", f"{self.dir}/log", "-w", "-o",
+                 f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off "
+                 "-c max_connections=200", "start")
 
     def stop(self) -> None:
         if self.own:
@@ -139,10 +147,17 @@ class Worker:
                 time.sleep(0.2)
         raise RuntimeError(f"worker did not start; see {self.log_path}")
 
-    def kill9(self) -> None:
+    def kill9(self) -> float:
+        """SIGKILL, without waiting (the caller's event loop may run a fake platform);
+        returns the monotonic time taken just before the kill. Then await `reaped()`."""
         assert self.proc is not None
+        at = time.monotonic()
         self.proc.kill()
-        self.proc.wait(10)
+        return at
+
+    async def reaped(self) -> None:
+        assert self.proc is not None
+        await asyncio.to_thread(self.proc.wait, 10)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -1,12 +1,15 @@
 """Drill (e): fuzzed inputs with hypothesis -> no crash, no HTTP 500 without a logged reason.
 
-    .venv/bin/python -m benchmarks.drills.e_fuzz [--scale 1.0]
+    .venv/bin/python -m benchmarks.drills.e_fuzz [--scale 1.0] [--database-url URL]
 
-Four targets, 6,000 inputs at scale 1 (about 1-2 minutes on 2 cores, SQLite in a temp dir):
+Six targets, 7,000 inputs at scale 1 (a few minutes on 2 cores; SQLite in a temp dir, or
+the database given, e.g. a fresh PostgreSQL one):
 messages to the engine (text, buttons, media), JSON bodies and raw bytes to POST /api/chat
 (each with an Authorization header: none, a token the server issued, a tampered one or
 junk; the same header then goes to GET /api/chat/updates), rows and raw bytes of agency
-register CSV files (bot/core/register_file.py), and form posts to /staff/login.
+register CSV files (bot/core/agencies/register_file.py), form posts to /staff/login, and the
+Telegram and WhatsApp webhooks with a valid secret / signature over fuzzed bodies (updates
+that look real, JSON and raw bytes; replies go to fake platform servers in this process).
 tests/ops/test_fuzz.py runs the same targets with ~200 inputs.
 """
 
@@ -28,11 +31,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.channels.telegram import SECRET_HEADER
 from bot.composition import Bot, build_bot
 from bot.core.agencies.register_file import RegisterFileError, parse_register, parse_rows
 from bot.core.messages import Message
 from bot.settings import PROJECT_ROOT, Settings
 from bot.web import create_app
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.whatsapp_api import FakeWhatsApp, sign, webhook_body
 
 TEXT = st.one_of(st.text(max_size=300), st.sampled_from(
     ["halo", "syarat", "1", "2", "pt maju jaya", "paspor ditahan", "", " ", "\x00", "0812345"]))
@@ -151,22 +157,64 @@ async def fuzz_all(bot: Bot, scale: float = 1.0) -> dict[str, Any]:
                     parse()
             statuses["csv_files"] += 1
 
-        targets: list[Callable[[], None]] = [engine, api, login, register]
+        tg_secret = bot.settings.telegram_webhook_secret or ""
+        wa_secret = bot.settings.whatsapp_app_secret or ""
+        update = st.fixed_dictionaries({"update_id": st.integers(-5, 2**40)}, optional={
+            "message": st.fixed_dictionaries({"message_id": st.integers(), "date": st.integers(),
+                                              "chat": st.fixed_dictionaries(
+                                                  {"id": st.integers(), "type": st.just(
+                                                      "private")}),
+                                              "text": TEXT}),
+            "callback_query": JSON, "edited_message": JSON})
+
+        @_hypo(max(10, int(500 * scale)))
+        @given(body=st.one_of(update, JSON, st.binary(max_size=300)))
+        def telegram(body: Any) -> None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            call(post("/webhook/telegram", data=data, headers={
+                "Content-Type": "application/json", SECRET_HEADER: tg_secret}))
+
+        message = st.fixed_dictionaries({"from": st.text(max_size=15), "id": st.text(max_size=20),
+                                         "type": st.sampled_from(["text", "image", "interactive",
+                                                                  "button", "x"])},
+                                        optional={"text": JSON, "timestamp": JSON,
+                                                  "interactive": JSON, "image": JSON})
+
+        @_hypo(max(10, int(500 * scale)))
+        @given(body=st.one_of(st.builds(lambda m: webhook_body(messages=m),
+                                        st.lists(message, max_size=3)), JSON,
+                              st.binary(max_size=300)))
+        def whatsapp(body: Any) -> None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            call(post("/webhook/whatsapp", data=data, headers={
+                "Content-Type": "application/json",
+                "X-Hub-Signature-256": sign(data, wa_secret)}))
+
+        targets: list[Callable[[], None]] = [engine, api, login, register, telegram, whatsapp]
         for target in targets:
             await asyncio.to_thread(target)
     logging.getLogger().removeHandler(recorder)
+    n.update(telegram=max(10, int(500 * scale)), whatsapp=max(10, int(500 * scale)))
     return {"inputs": sum(n.values()), "per_target": n, **dict(statuses)}
 
 
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--database-url", help="default: SQLite in a temporary folder")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ja-fuzz-db-"))
     logging.basicConfig(level=logging.CRITICAL)
-    settings_ = Settings(database_url=f"sqlite+aiosqlite:///{tmp / 'fuzz.db'}",
+    telegram, whatsapp = await FakeTelegram().start(), await FakeWhatsApp().start()
+    settings_ = Settings(database_url=args.database_url
+                         or f"sqlite+aiosqlite:///{tmp / 'fuzz.db'}",
                          cache_dir=PROJECT_ROOT / "var" / "cache", seed_demo_data=False,
-                         secret_key="fuzz-secret", rate_limit_chat_per_s=0)
+                         secret_key="fuzz-secret", rate_limit_chat_per_s=0,
+                         rate_limit_webhook_per_s=0, telegram_token="1:fuzz",
+                         telegram_webhook_secret="fuzz-tg-secret",
+                         telegram_api_base=telegram.base, whatsapp_token="fuzz",
+                         whatsapp_phone_number_id="1055", whatsapp_app_secret="fuzz-wa-secret",
+                         whatsapp_verify_token="fuzz", whatsapp_api_base=whatsapp.base)
     bot = await build_bot(settings_)
     started = time.monotonic()
     try:
@@ -176,6 +224,8 @@ async def main() -> int:
         return 1
     finally:
         await bot.close()
+        await telegram.close()
+        await whatsapp.close()
     ok = figures.get("http_500", 0) == 0
     print(json.dumps({"drill": "e_fuzz", "ok": ok, "seconds": round(time.monotonic() - started,
                                                                     1), **figures}))

@@ -1,22 +1,26 @@
 """The outbox sender: drains pending outbox rows of one push channel (Telegram, WhatsApp).
 
-- Per-chat order: only the oldest pending row of a chat is eligible (storage query), and a
-  chat has at most one send in flight; a row waiting for its retry holds back later rows.
-- Rate limits: at most one send per `per_chat_interval` to a chat and `global_per_second`
-  overall (evenly spaced in a worker; counted in the database across all workers).
+- Per-chat order: only the oldest pending row of a chat is eligible (storage query), one
+  send in flight per chat; a row waiting for its retry holds back later rows.
+- Rate limits count attempts, accepted or not, in the database across all workers: one
+  per `per_chat_interval` to a chat, `global_per_second` overall.
+- One retry_after for the whole bot: after a 429 the platform is paused in the database
+  until the time it gave; no worker claims rows meanwhile, and right before each call a
+  sender checks the pause (and that its claim still holds), so rows it claimed earlier
+  wait too. A pause longer than a claim gives the row back until the pause ends.
 - Retries: transient failures (network, timeouts, 5xx, 429 / retry_after, WhatsApp 130429)
   are retried with exponential backoff honouring the platform's retry_after; permanent
   ones (blocked bot, chat not found, outside the 24-hour window, invalid number) mark the
   row failed with the platform code, which staff see. Rows older than `max_age` give up.
 - Several workers: a sender claims the rows it sends (a lease in the database), so no
-  two workers send the same row, and the per-chat interval is checked in the database.
+  two workers send the same row.
 - Recovery: while sends fail, one waiting row is retried every `probe_interval`; the
-  first accepted send makes every row waiting for its backoff due at once, so the outbox
-  drains within seconds of the platform coming back (backoffs are jittered ±20%).
-- At-least-once: a row is marked sent after the platform accepted it (outcomes are
-  recorded in batches); a crash in between re-sends it once its claim runs out. The
-  row's idempotency key is passed to the transport (WhatsApp echoes it in status
-  webhooks as biz_opaque_callback_data).
+  first accepted send makes every row waiting for its (jittered) backoff due at once.
+- At-least-once: a row is marked sent in its own short transaction as soon as the
+  platform's answer arrives (when the database is unreachable, outcomes wait in memory and
+  are recorded in one batch later); a crash in between re-sends it once its claim runs
+  out. Neither platform takes an idempotency key for sends: the row's key only travels
+  with the message (WhatsApp echoes it in status webhooks as biz_opaque_callback_data).
 """
 
 from __future__ import annotations
@@ -26,60 +30,27 @@ import contextlib
 import logging
 import random
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.gate import writing
+from bot.channels.send_gate import SendGate
+from bot.channels.transport import (
+    Delivery,
+    Limits,
+    OutboxItem,
+    PermanentSendError,
+    TransientSendError,
+    Transport,
+)
 from bot.ops.metrics import record_send_error
 from storage.models import utcnow
 from storage.repositories import push_outbox
 
+__all__ = ["Delivery", "Limits", "OutboxItem", "OutboxSender", "PermanentSendError",
+           "TransientSendError", "Transport"]
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    platform_message_id: str | None
-    sent_as: str | None = None  # e.g. "template" when WhatsApp's window had closed
-
-
-class TransientSendError(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
-
-
-class PermanentSendError(Exception):
-    def __init__(self, code: str, reason: str, sent_as: str | None = None) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.sent_as = sent_as
-
-
-# One claimed outbox row as a transport sends it (id, chat, payload, idempotency key...).
-OutboxItem = push_outbox.Claimed
-
-
-class Transport(Protocol):
-    channel: str
-
-    async def send(self, item: OutboxItem) -> Delivery: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    per_chat_interval: float = 1.0
-    global_per_second: float = 30.0
-    base_backoff: float = 1.0
-    max_backoff: float = 300.0
-    max_age: timedelta = timedelta(hours=24)
-    concurrency: int = 32
-    poll_interval: float = 1.0
-    lease: timedelta = timedelta(seconds=60)  # a claimed row is sent again after this
-    probe_interval: float = 5.0  # while sends fail, one waiting row is retried this often
 
 
 class OutboxSender:
@@ -89,12 +60,14 @@ class OutboxSender:
                  limits: Limits | None = None) -> None:
         self.sessions = sessions
         self.transport = transport
-        self.limits = limits or Limits()
+        self.gate = SendGate(sessions, transport.channel, limits or Limits())
         self._wake = asyncio.Event()
         self._stopping = False
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         self._last_sent: dict[str, float] = {}
-        self._next_global = 0.0
+        # Sends between their slot and their record, at most: a worker killed meanwhile
+        # sends them twice (the platforms take no idempotency key).
+        self._unrecorded = asyncio.Semaphore(self.limits.unrecorded)
         self._finished: list[tuple[OutboxItem, Delivery | Exception, datetime]] = []
         # A send failed for a transient reason since the last success. True at start: rows
         # may be waiting out a backoff from before a restart, so probe at once.
@@ -103,6 +76,14 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._finished_any = asyncio.Event()
         self._recorder: asyncio.Task[None] | None = None
+
+    @property
+    def limits(self) -> Limits:
+        return self.gate.limits
+
+    @limits.setter
+    def limits(self, limits: Limits) -> None:
+        self.gate.limits = limits
 
     def notify(self) -> None:
         self._wake.set()
@@ -113,12 +94,10 @@ class OutboxSender:
                                              name=f"outbox-record-{self.transport.channel}")
 
     async def _record_soon(self) -> None:
-        """Record finished sends within ~20 ms, not at the next dispatch (which may pace
-        sends for up to a second): a crash between send and record re-sends the row, so
-        the shorter that window, the fewer replies a dying worker sends twice."""
+        """Record the outcomes that could not be recorded when they happened (the database
+        was unreachable), as soon as it answers again."""
         while not self._stopping:
             await self._finished_any.wait()
-            await asyncio.sleep(0.02)  # gather the sends finishing together
             self._finished_any.clear()
             try:
                 await self.record()
@@ -148,15 +127,17 @@ class OutboxSender:
         if self._stopping or free <= 0:
             return lim.poll_interval  # a finishing send wakes the loop
         async with writing(self.sessions), self.sessions() as session, session.begin():
+            if until := await push_outbox.paused_until(session, self.transport.channel):
+                self.gate.pause(until)
+                return max(0.0, (until - utcnow()).total_seconds())
             if self._failing and time.monotonic() - self._last_probe >= lim.probe_interval:
                 self._last_probe = time.monotonic()  # is the platform back? try one row
                 await push_outbox.retry_oldest_now(session, self.transport.channel)
             claimed = await push_outbox.claim_heads(
                 session, self.transport.channel, lease=lim.lease,
-                interval=timedelta(seconds=lim.per_chat_interval), limit=free,
-                per_second=lim.global_per_second)
+                interval=timedelta(seconds=lim.per_chat_interval),
+                limit=min(free, int(lim.global_per_second)))
         for item in claimed:
-            await self._global_slot()
             self._in_flight[item.chat] = asyncio.create_task(self._deliver(item))
         self._prune()
         return 0.0 if len(claimed) == free else self._next_ready()
@@ -167,25 +148,38 @@ class OutboxSender:
         waits = [t + interval - now for t in self._last_sent.values() if t + interval > now]
         return min([self.limits.poll_interval, *(w + 0.005 for w in waits)])
 
-    async def _global_slot(self) -> None:
-        spacing = 1.0 / self.limits.global_per_second
-        now = time.monotonic()
-        slot = max(now, self._next_global)
-        self._next_global = slot + spacing
-        if slot > now:
-            await asyncio.sleep(slot - now)
-
     async def _deliver(self, item: OutboxItem) -> None:
+        async with self._unrecorded:  # bounds the sends a crash can repeat
+            await self._deliver_one(item)
+
+    async def _deliver_one(self, item: OutboxItem) -> None:
         outcome: Delivery | Exception
         try:
-            outcome = await self.transport.send(item)
-        except Exception as exc:  # recorded (retry or give up) by the next record()
-            outcome = exc
-        self._finished.append((item, outcome, utcnow()))
-        self._finished_any.set()
-        self._last_sent[item.chat] = time.monotonic()
-        self._in_flight.pop(item.chat, None)
-        self._wake.set()
+            if not await self.gate.cleared(item):
+                return
+            try:
+                outcome = await self.transport.send(item)
+            except Exception as exc:  # recorded as a retry or a failure
+                outcome = exc
+            ended = utcnow()
+            if isinstance(outcome, TransientSendError) and outcome.retry_after is not None:
+                self.gate.pause(ended + timedelta(seconds=outcome.retry_after))
+            self._last_sent[item.chat] = time.monotonic()
+            try:  # at once, alone: the window in which a crash re-sends stays short
+                async with writing(self.sessions), self.sessions() as session, \
+                        session.begin():
+                    await self._record(session, [(item, outcome, ended)])
+            except Exception:  # kept and recorded when the database answers again
+                log.warning("outbox %s: row %s not recorded yet", self.transport.channel,
+                            item.id)
+                self._finished.append((item, outcome, ended))
+                self._finished_any.set()
+        except Exception:
+            log.exception("outbox %s: delivering row %s failed", self.transport.channel,
+                          item.id)
+        finally:
+            self._in_flight.pop(item.chat, None)
+            self._wake.set()
 
     async def record(self) -> None:
         """Write the outcomes of finished sends in one transaction (accepted ones in one
@@ -213,9 +207,10 @@ class OutboxSender:
                 log.warning("outbox %s row %s failed for good: %s %s", channel, item.id,
                             outcome.code, outcome)
                 await push_outbox.mark_failed(session, item.id, code=outcome.code,
-                                              error=str(outcome), sent_as=outcome.sent_as)
+                                              error=str(outcome), sent_as=outcome.sent_as,
+                                              attempted=at)
             else:
-                await self._retry_later(session, item, outcome)
+                await self._retry_later(session, item, outcome, at)
         await push_outbox.mark_sent_many(session, sent)
         if sent and self._failing:  # the platform accepts again: no need to wait out backoffs
             self._failing = False
@@ -223,25 +218,28 @@ class OutboxSender:
                 log.info("outbox %s: platform back, %d waiting rows due now", channel, moved)
 
     async def _retry_later(self, session: AsyncSession, item: OutboxItem,
-                           exc: Exception) -> None:
+                           exc: Exception, now: datetime) -> None:
         lim = self.limits
         retry_after = exc.retry_after if isinstance(exc, TransientSendError) else None
         record_send_error(self.transport.channel,
                           "rate_limited" if retry_after is not None else "transient")
         self._failing = self._failing or retry_after is None
         error = repr(exc) if retry_after is None else str(exc)
-        now = utcnow()
         created = item.created_at if item.created_at.tzinfo else item.created_at.replace(
             tzinfo=now.tzinfo)
         if now - created > lim.max_age:
-            await push_outbox.mark_failed(session, item.id, code="expired", error=error)
+            await push_outbox.mark_failed(session, item.id, code="expired", error=error,
+                                          attempted=now)
             return
         delay = min(lim.max_backoff, lim.base_backoff * 2 ** min(item.attempts, 20))
         delay = max(delay * random.uniform(0.8, 1.2), retry_after or 0.0)  # spread retries
         log.info("outbox %s row %s: retry in %.2fs (%s)", self.transport.channel, item.id,
                  delay, error[:200])
         await push_outbox.mark_retry(session, item.id, at=now + timedelta(seconds=delay),
-                                     error=error)
+                                     error=error, attempted=now)
+        if retry_after is not None:  # the whole bot waits, not only this row
+            await push_outbox.pause(session, self.transport.channel,
+                                    now + timedelta(seconds=retry_after))
 
     def _prune(self) -> None:
         """Forget per-chat send times older than the interval (bounded memory)."""
@@ -252,7 +250,7 @@ class OutboxSender:
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Stop dispatching, let in-flight sends finish and record (up to `timeout`)."""
-        self._stopping = True
+        self._stopping = self.gate.stopping = True
         self._wake.set()
         self._finished_any.set()
         if self._recorder is not None:
@@ -270,7 +268,3 @@ class OutboxSender:
             await self.record()
         except Exception:
             log.exception("outbox %s: could not record the last sends", self.transport.channel)
-
-    @property
-    def in_flight(self) -> int:
-        return len(self._in_flight)

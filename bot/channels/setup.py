@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.inbox import Convert, InboxWorker
 from bot.channels.sender import Limits, OutboxSender, Transport
 from bot.composition import Bot
+from storage.db import own_pool
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,20 @@ def runtime(channel: PushChannel, bot: Bot, *, limits: Limits | None = None,
             sessions: async_sessionmaker[AsyncSession] | None = None) -> ChannelRuntime:
     """Worker + sender for a channel object (webhook stores -> worker wakes -> sender)."""
     sessions = sessions or bot.sessions
-    sender = OutboxSender(sessions, channel, limits)
+    # The sender's short transactions (start an attempt, record its outcome) get their own
+    # connections: a send recorded late is a send repeated if the worker dies meanwhile.
+    sender_sessions, sender_engine = own_pool(sessions)
+    sender = OutboxSender(sender_sessions, channel, limits)
     convert: Convert = channel.convert  # type: ignore[assignment]
     worker = InboxWorker(channel.channel, sessions, bot.engine, convert,
                          on_replies=sender.notify)
     channel.on_stored.append(worker.notify)
-    return ChannelRuntime(worker, sender, channel.close)
+
+    async def close() -> None:
+        await channel.close()
+        if sender_engine is not None:
+            await sender_engine.dispose()
+    return ChannelRuntime(worker, sender, close)
 
 
 def setup_channels(app: web.Application, bot: Bot, *,

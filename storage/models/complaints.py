@@ -179,6 +179,20 @@ class OutboxMessage(Base):
     # Migration 0007: the sender that claimed the row sends it before this time; after it
     # (a crashed worker) the row may be claimed again.
     claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    # Migration 0011: when the row's last send attempt ended (accepted or not); the
+    # platform's global and per-chat limits count attempts across workers.
+    attempted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PlatformPause(Base):
+    """Per platform (migration 0011): after a 429, no worker calls it before `until`; every
+    call takes the next send slot, spaced by the global rate limit."""
+
+    __tablename__ = "platform_pauses"
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    until: Mapped[datetime | None] = mapped_column(default=None)
+    next_slot: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class AppendOnlyError(RuntimeError):

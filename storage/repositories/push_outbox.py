@@ -5,15 +5,18 @@ Only the oldest pending row of a chat is ever eligible, so a row waiting for its
 holds back the rows after it: per-chat order is preserved. A sender *claims* the rows it
 is about to send (`claimed_until`, a lease): a claimed row is not eligible for any other
 sender, so two workers never send the same row; if a worker dies, the lease runs out and
-the row is sent again (at-least-once). A chat that had a row sent less than `interval`
-ago is not eligible either, so the per-chat rate limit holds across workers.
+the row is sent again (at-least-once). Limits count attempts, accepted or not, across
+workers: a chat whose last attempt ended less than `interval` ago is not eligible
+(`attempted_at`, recorded with each outcome), and every call first takes the channel's
+next send slot (`take_slot`: slots are spaced by the global limit). After a 429 the
+platform is paused (`pause`): nothing is claimed or sent before the time it gave.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -30,14 +33,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import is_postgres
+from storage.db import insert_for, is_postgres
 from storage.models import utcnow
-from storage.models.complaints import OutboxMessage
+from storage.models.complaints import OutboxMessage, PlatformPause
 
 _T = cast(Table, OutboxMessage.__table__)
 CLAIM_LOCK = 0x4A41_1000  # + a number per channel: PostgreSQL advisory lock keys
-
-
+SECOND = timedelta(seconds=1)
 @dataclass(frozen=True, slots=True)
 class Claimed:
     """A row claimed for sending (bot.channels.sender.OutboxItem)."""
@@ -48,6 +50,7 @@ class Claimed:
     idempotency_key: str
     attempts: int
     created_at: datetime
+    claimed_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,36 +62,34 @@ class Sent:
 
 
 def _free(now: datetime) -> ColumnElement[bool]:
+    """Not waiting for a retry, not claimed, and not attempted in the last second (so a
+    row's attempts are never two in one second: the global count sees each of them)."""
     return and_(or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
-                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now))
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+                or_(OutboxMessage.attempted_at.is_(None),
+                    OutboxMessage.attempted_at <= now - SECOND))
 
 
 async def claim_heads(session: AsyncSession, channel: str, *, lease: timedelta,
-                      interval: timedelta, limit: int, per_second: float | None = None,
-                      now: datetime | None = None) -> list[Claimed]:
+                      interval: timedelta, limit: int, now: datetime | None = None
+                      ) -> list[Claimed]:
     """Claim, for `lease`, the oldest pending row of up to `limit` chats that are due: not
-    waiting for a retry, not claimed, and not sent to within `interval`. Oldest first.
-
-    With `per_second`, the channel's rows sent in the last second and those claimed now
-    (by any worker) count against it too; on PostgreSQL claims of one channel are
-    serialised by a transaction advisory lock, so workers cannot share out one budget twice.
+    waiting for a retry, not claimed, and no attempt to the chat within `interval`. Oldest
+    first. Nothing while the channel is paused (`paused_until`). On PostgreSQL claims and
+    starts of one channel are serialised by a transaction advisory lock.
     """
     now = now or utcnow()
     postgres = is_postgres(session)
-    if per_second is not None:
-        if postgres:
-            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                  {"key": CLAIM_LOCK + zlib.crc32(channel.encode()) % 1000})
-        limit = min(limit, int(per_second) - await _busy(session, channel, now))
-        if limit <= 0:
-            return []
+    await _lock(session, channel)
+    if await paused_until(session, channel, now) is not None:
+        return []
     # Plain shapes that stay fast on a table whose statistics lag (a burst fills it): the
     # head of each chat by a grouped min(id), recently served chats by the sent_at index.
     first_of_chat = (select(func.min(OutboxMessage.id))
                      .where(OutboxMessage.channel == channel, OutboxMessage.status == "pending")
                      .group_by(OutboxMessage.external_user_id))
     served = select(OutboxMessage.external_user_id).where(
-        OutboxMessage.channel == channel, OutboxMessage.sent_at > now - interval)
+        OutboxMessage.channel == channel, OutboxMessage.attempted_at > now - interval)
     heads = (select(OutboxMessage.id)
              .where(OutboxMessage.id.in_(first_of_chat), _free(now),
                     OutboxMessage.external_user_id.not_in(served))
@@ -104,26 +105,51 @@ async def claim_heads(session: AsyncSession, channel: str, *, lease: timedelta,
             .values(claimed_until=now + lease)
             .returning(OutboxMessage.id, OutboxMessage.external_user_id, OutboxMessage.payload,
                        OutboxMessage.idempotency_key, OutboxMessage.attempts,
-                       OutboxMessage.created_at)
+                       OutboxMessage.created_at, OutboxMessage.claimed_until)
             .execution_options(synchronize_session=False))
     rows = [Claimed(*row) for row in (await session.execute(stmt)).all()]
+    rows = [replace(r, claimed_until=r.claimed_until and _aware(r.claimed_until, now))
+            for r in rows]
     return sorted(rows, key=lambda row: row.id)
 
 
-async def _busy(session: AsyncSession, channel: str, now: datetime) -> int:
-    """Rows of the channel sent in the last second or claimed for sending right now."""
-    sent = select(func.count()).where(OutboxMessage.channel == channel,
-                                      OutboxMessage.sent_at > now - timedelta(seconds=1))
-    claimed = select(func.count()).where(OutboxMessage.channel == channel,
-                                         OutboxMessage.status == "pending",
-                                         OutboxMessage.claimed_until > now)
-    return int((await session.execute(sent)).scalar_one()) + int(
-        (await session.execute(claimed)).scalar_one())
+async def _lock(session: AsyncSession, channel: str) -> None:
+    if is_postgres(session):
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                              {"key": CLAIM_LOCK + zlib.crc32(channel.encode()) % 1000})
+
+
+async def take_slot(session: AsyncSession, channel: str, spacing: timedelta, count: int = 1
+                    ) -> tuple[datetime, datetime | None]:
+    """The first of `count` send slots of the channel (not before now; slots `spacing`
+    apart, shared by all workers) and the end of its pause if it is paused. On PostgreSQL
+    one statement (commit right after: the channel's row stays locked until then)."""
+    now = utcnow()
+    rest = spacing * (count - 1)
+    if is_postgres(session):
+        stmt = insert_for(session, PlatformPause).values(channel=channel, next_slot=now + rest)
+        stmt = stmt.on_conflict_do_update(index_elements=["channel"], set_={
+            "next_slot": func.greatest(func.coalesce(PlatformPause.next_slot + spacing, now),
+                                       now) + rest})
+        row = (await session.execute(stmt.returning(PlatformPause.next_slot,
+                                                    PlatformPause.until))).one()
+        last, until = row.next_slot, row.until
+    else:  # one writer at a time (bot.channels.gate), so read and write
+        found = await session.get(PlatformPause, channel)
+        if found is None:
+            found = PlatformPause(channel=channel)
+            session.add(found)
+        previous = found.next_slot and _aware(found.next_slot, now)
+        last = found.next_slot = (max(now, previous + spacing) if previous else now) + rest
+        until = found.until
+    until = until and _aware(until, now)
+    return _aware(last, now) - rest, until if until and until > now else None
 
 
 _MARK_SENT = (update(_T)
               .where(_T.c.id == bindparam("row_id"), _T.c.status == "pending")
-              .values(status="sent", sent_at=bindparam("at"), attempts=_T.c.attempts + 1,
+              .values(status="sent", sent_at=bindparam("at"), attempted_at=bindparam("at"),
+                      attempts=_T.c.attempts + 1,
                       platform_message_id=bindparam("pmid"), sent_as=bindparam("sent_as"),
                       next_attempt_at=None, claimed_until=None))
 
@@ -142,21 +168,26 @@ async def mark_sent(session: AsyncSession, row_id: int, *, platform_message_id: 
     await mark_sent_many(session, [Sent(row_id, utcnow(), platform_message_id, sent_as)])
 
 
-async def mark_retry(session: AsyncSession, row_id: int, *, at: datetime, error: str) -> None:
+async def mark_retry(session: AsyncSession, row_id: int, *, at: datetime, error: str,
+                     attempted: datetime | None = None) -> None:
+    """Retry the row at `at`; `attempted`: when the failed attempt ended (None: no call
+    was made, e.g. the claim ran out before the platform could be called)."""
+    values: dict[str, Any] = dict(next_attempt_at=at, last_error=error[:500], claimed_until=None)
+    if attempted is not None:
+        values.update(attempts=OutboxMessage.attempts + 1, attempted_at=attempted)
     stmt = update(OutboxMessage).where(OutboxMessage.id == row_id,
-                                       OutboxMessage.status == "pending").values(
-        attempts=OutboxMessage.attempts + 1, next_attempt_at=at, last_error=error[:500],
-        claimed_until=None)
+                                       OutboxMessage.status == "pending").values(**values)
     await session.execute(stmt.execution_options(synchronize_session=False))
 
 
 async def mark_failed(session: AsyncSession, row_id: int, *, code: str, error: str,
-                      sent_as: str | None = None) -> None:
+                      sent_as: str | None = None, attempted: datetime | None = None) -> None:
     """Give up on a row for good (blocked bot, closed window...): staff see `code`."""
     stmt = update(OutboxMessage).where(OutboxMessage.id == row_id,
                                        OutboxMessage.status == "pending").values(
         status="failed", attempts=OutboxMessage.attempts + 1, error_code=code[:32],
-        last_error=error[:500], next_attempt_at=None, sent_as=sent_as, claimed_until=None)
+        last_error=error[:500], next_attempt_at=None, sent_as=sent_as, claimed_until=None,
+        attempted_at=attempted or utcnow())
     await session.execute(stmt.execution_options(synchronize_session=False))
 
 
@@ -188,6 +219,36 @@ async def retry_oldest_now(session: AsyncSession, channel: str, *,
     stmt = (update(OutboxMessage).where(OutboxMessage.id == oldest)
             .values(next_attempt_at=None).execution_options(synchronize_session=False))
     return bool(getattr(await session.execute(stmt), "rowcount", 0))
+
+
+async def pause(session: AsyncSession, channel: str, until: datetime) -> None:
+    """No worker calls the channel's platform before `until` (a 429's retry_after); an
+    earlier pause already stored is extended, never shortened."""
+    stmt = insert_for(session, PlatformPause).values(channel=channel, until=until)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["channel"],
+        set_={"until": func.max(stmt.excluded.until,
+                                func.coalesce(PlatformPause.until, stmt.excluded.until))}
+        if not is_postgres(session) else
+        {"until": func.greatest(stmt.excluded.until, PlatformPause.until)})
+    await session.execute(stmt)
+
+
+async def paused_until(session: AsyncSession, channel: str, now: datetime | None = None
+                       ) -> datetime | None:
+    """The end of the channel's pause, if it is paused at `now`."""
+    now = now or utcnow()
+    until = (await session.execute(select(PlatformPause.until).where(
+        PlatformPause.channel == channel))).scalar_one_or_none()
+    if until is None:
+        return None
+    until = _aware(until, now)
+    return until if until > now else None
+
+
+def _aware(at: datetime, now: datetime) -> datetime:
+    """SQLite gives back naive datetimes (stored as UTC)."""
+    return at if at.tzinfo else at.replace(tzinfo=now.tzinfo)
 
 
 async def recent_for_chat(session: AsyncSession, channel: str, chat: str,

@@ -1,7 +1,15 @@
 """A fake Telegram Bot API on a loopback aiohttp server (for aiogram's
 TelegramAPIServer.from_base): records every call with its arrival time and can inject
-faults (429 with retry_after, 5xx, timeouts, dropped connections, 403 blocked, 400 chat
-not found), for a while (`outage`) or until switched off (`go_down` / `go_up`).
+faults, for a while (`outage`), for the next calls (`fail_next`) or until switched off
+(`go_down` / `go_up`).
+
+Faults that refuse the message (it is not delivered): "429" (with retry_after), "500",
+"502" (a proxy's HTML page), "timeout" (a slow 504), "drop" (connection cut before any
+answer), "403" (blocked), "400" (chat not found). Faults after the message was delivered
+to the user (the bot cannot know it was): "accept_drop" (connection cut instead of the
+answer), "accept_500" (a 5xx instead of the answer). `latency` delays every answer after
+delivery (a slow platform). `on_delivered` callbacks see each delivered call before its
+answer goes out (a drill times a kill with it).
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ class Call:
     data: dict[str, Any]
     at: float  # time.monotonic() on arrival
     failed: str | None = None  # the fault kind it was answered with (None: accepted)
+    delivered: bool = False  # the user got the message (also with an accept_* fault)
+    retry_after: float | None = None  # what a 429 answer asked for
 
     @property
     def chat(self) -> str:
@@ -36,6 +46,7 @@ class Call:
 
 # A fault decides the fate of one call: None lets it through, else ("kind", arg).
 Fault = Callable[[Call], tuple[str, Any] | None]
+AFTER_DELIVERY = ("accept_drop", "accept_500")  # the message reached the user anyway
 
 
 @dataclass
@@ -43,7 +54,8 @@ class FakeTelegram:
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)  # served by getUpdates
-    latency: float = 0.0
+    latency: float = 0.0  # seconds between delivering a message and answering
+    on_delivered: list[Callable[[Call], None]] = field(default_factory=list)
     down: tuple[str, Any] | None = None  # while set, every call fails this way (go_down)
     _next_id: int = 1000
     server: TestServer | None = None
@@ -54,13 +66,14 @@ class FakeTelegram:
         return str(self.server.make_url("")).rstrip("/")
 
     def sent(self, chat: str | None = None) -> list[Call]:
-        """Successful sendMessage calls (optionally to one chat), in arrival order."""
-        return [c for c in self.calls if c.method == "sendmessage" and c.data.get("_ok")
+        """Delivered sendMessage calls (optionally to one chat), in arrival order: what
+        the users got, also when the bot was told otherwise (accept_* faults)."""
+        return [c for c in self.calls if c.method == "sendmessage" and c.delivered
                 and (chat is None or c.chat == chat)]
 
     def outage(self, seconds: float, kind: str = "500") -> None:
-        """Every call fails with `kind` ("500", "502", "drop", "timeout", "429") for
-        `seconds`."""
+        """Every call fails with `kind` (any fault kind above; "429" asks to retry after 1
+        s) for `seconds`."""
         until = time.monotonic() + seconds
         self.faults.append(lambda _c: (kind, 1) if time.monotonic() < until else None)
 
@@ -94,13 +107,21 @@ class FakeTelegram:
         self.calls.append(call)
         verdicts = (fault(call) for fault in list(self.faults))
         verdict = self.down or next((v for v in verdicts if v is not None), None)
-        if verdict is not None:
+        if verdict is not None and verdict[0] not in AFTER_DELIVERY:
             call.failed = verdict[0]
+            if verdict[0] == "429":
+                call.retry_after = float(verdict[1] or 1)
             return await self._fail(request, *verdict)
+        result = self._result(method, data)
+        call.delivered = data["_ok"] = True
+        for callback in list(self.on_delivered):
+            callback(call)
         if self.latency:
             await asyncio.sleep(self.latency)
-        data["_ok"] = True
-        return web.json_response({"ok": True, "result": self._result(method, data)})
+        if verdict is not None:
+            call.failed = verdict[0]
+            return await self._fail(request, verdict[0].removeprefix("accept_"), None)
+        return web.json_response({"ok": True, "result": result})
 
     async def _fail(self, request: web.Request, kind: str, arg: Any) -> web.StreamResponse:
         if kind == "drop":  # the connection is cut before any answer (reset, proxy gone)

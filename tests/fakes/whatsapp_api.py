@@ -1,7 +1,15 @@
 """A fake WhatsApp Cloud (Graph) API on a loopback aiohttp server: POST
 /{phone-number-id}/messages, GET /{media-id} and the media URL. Records every call and
-can inject Graph errors (131047, 131026, 130429, 5xx, timeouts). Also builds signed
-webhook bodies in Meta's documented shapes.
+can inject faults, for the next calls (`fail_next`), for matching calls (`reject`) or
+until switched off (`go_down` / `go_up`). Also builds signed webhook bodies in Meta's
+documented shapes.
+
+Faults that refuse the message: a Graph error code ("131047", "131026", "130429" = HTTP
+429 with a Retry-After header when given an argument...), "500" (503, code 2),
+"502" (a proxy's HTML page), "timeout" (a slow 503), "drop" (connection cut before any
+answer). Faults after the message was delivered: "accept_drop" (connection cut instead of
+the answer), "accept_500" (a 5xx instead of the answer). `latency` delays every answer
+after delivery; `on_delivered` callbacks see each delivered call before its answer.
 """
 
 from __future__ import annotations
@@ -24,7 +32,13 @@ class Call:
     path: str
     data: dict[str, Any]
     at: float
-    ok: bool = False
+    delivered: bool = False  # the user got the message (also with an accept_* fault)
+    failed: str | None = None  # the fault kind it was answered with (None: accepted)
+    retry_after: float | None = None  # the Retry-After of a 429 answer
+
+    @property
+    def ok(self) -> bool:
+        return self.delivered
 
     @property
     def to(self) -> str:
@@ -32,6 +46,7 @@ class Call:
 
 
 Fault = Callable[[Call], tuple[str, Any] | None]
+AFTER_DELIVERY = ("accept_drop", "accept_500")
 MEDIA = {"media-1": (b"\x89PNG fake evidence", "image/png")}
 
 
@@ -40,6 +55,9 @@ class FakeWhatsApp:
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     server: TestServer | None = None
+    latency: float = 0.0  # seconds between delivering a message and answering
+    down: tuple[str, Any] | None = None  # while set, every call fails this way (go_down)
+    on_delivered: list[Callable[[Call], None]] = field(default_factory=list)
     _n: int = 0
 
     @property
@@ -50,14 +68,21 @@ class FakeWhatsApp:
     def sent(self, to: str | None = None) -> list[Call]:
         return [c for c in self.calls if c.ok and (to is None or c.to == to)]
 
-    def fail_next(self, n: int, kind: str) -> None:
+    def go_down(self, kind: str = "502", arg: Any = None) -> None:
+        """Switch an outage on (or change its kind): every call fails until go_up()."""
+        self.down = (kind, arg)
+
+    def go_up(self) -> None:
+        self.down = None
+
+    def fail_next(self, n: int, kind: str, arg: Any = None) -> None:
         left = [n]
 
         def fault(_call: Call) -> tuple[str, Any] | None:
             if left[0] <= 0:
                 return None
             left[0] -= 1
-            return kind, None
+            return kind, arg
         self.faults.append(fault)
 
     def reject(self, predicate: Callable[[Call], bool], kind: str) -> None:
@@ -66,23 +91,42 @@ class FakeWhatsApp:
     async def messages(self, request: web.Request) -> web.StreamResponse:
         call = Call(request.path, await request.json(), time.monotonic())
         self.calls.append(call)
-        for fault in list(self.faults):
-            verdict = fault(call)
-            if verdict is not None:
-                return await self._fail(verdict[0])
-        call.ok = True
+        verdicts = (fault(call) for fault in list(self.faults))
+        verdict = self.down or next((v for v in verdicts if v is not None), None)
+        if verdict is not None and verdict[0] not in AFTER_DELIVERY:
+            call.failed = verdict[0]
+            if verdict[0] == "130429" and verdict[1]:
+                call.retry_after = float(verdict[1])
+            return await self._fail(request, *verdict)
+        call.delivered = True
         self._n += 1
+        for callback in list(self.on_delivered):
+            callback(call)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if verdict is not None:
+            call.failed = verdict[0]
+            return await self._fail(request, verdict[0].removeprefix("accept_"), None)
         return web.json_response({"messaging_product": "whatsapp",
                                   "contacts": [{"input": call.to, "wa_id": call.to}],
                                   "messages": [{"id": f"wamid.FAKE{self._n}"}]})
 
-    async def _fail(self, kind: str) -> web.StreamResponse:
+    async def _fail(self, request: web.Request, kind: str, arg: Any = None
+                    ) -> web.StreamResponse:
+        if kind == "drop":  # the connection is cut before any answer
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=502)  # never reaches the client
+        if kind == "502":  # what a proxy in front of a dead API answers: not JSON
+            return web.Response(status=502, content_type="text/html",
+                                text="<html><center><h1>502 Bad Gateway</h1></center></html>")
         if kind == "timeout":
-            await asyncio.sleep(5)
+            await asyncio.sleep(arg or 5)
         if kind in ("500", "timeout"):
             return web.json_response({"error": {"message": "temporary", "code": 2}}, status=503)
         status = 429 if kind == "130429" else 400
-        return web.json_response({"error": {
+        headers = {"Retry-After": str(arg)} if kind == "130429" and arg else None
+        return web.json_response(headers=headers, data={"error": {
             "message": f"fake error {kind}", "type": "OAuthException", "code": int(kind),
             "error_data": {"messaging_product": "whatsapp", "details": kind},
             "fbtrace_id": "FAKE"}}, status=status)

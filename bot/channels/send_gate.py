@@ -1,0 +1,102 @@
+"""Whether a claimed outbox row may be sent now: the platform's pause after a 429 (one for
+the whole bot) and the next send slot under the global rate limit, taken in the database
+right before the call (bot.channels.sender). Slots are spaced 10 % more than the limit
+asks (`SLOT_MARGIN`; Telegram's 30/s becomes 27/s): a call reaches the platform a moment
+after its slot, and one delayed up to ~0.1 s more than the next keeps within the limit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.gate import writing
+from bot.channels.transport import Limits, OutboxItem
+from storage.models import utcnow
+from storage.repositories import push_outbox
+
+log = logging.getLogger(__name__)
+SLOT_MARGIN = 1.1
+LATE = timedelta(seconds=0.03)  # a call this late after its slot takes a new one
+CHECK_AHEAD = timedelta(seconds=0.03)  # look for another process's pause this long before
+CLAIM_MARGIN = timedelta(seconds=5)
+# Pauses as known in this process, shared by the senders on the same sessions (they learn
+# one at once; other processes learn it through the database).
+_PAUSES: weakref.WeakKeyDictionary[async_sessionmaker[AsyncSession], dict[str, datetime]] = (
+    weakref.WeakKeyDictionary())
+
+
+class SendGate:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], channel: str,
+                 limits: Limits) -> None:
+        self.sessions = sessions
+        self.channel = channel
+        self.limits = limits
+        self.stopping = False
+        self._pauses = _PAUSES.setdefault(sessions, {})
+
+    def pause(self, until: datetime) -> None:
+        if self.channel not in self._pauses or until > self._pauses[self.channel]:
+            self._pauses[self.channel] = until
+
+    def _paused(self, now: datetime) -> datetime | None:
+        until = self._pauses.get(self.channel)
+        return until if until is not None and until > now else None
+
+    @property
+    def spacing(self) -> timedelta:
+        return timedelta(seconds=SLOT_MARGIN / self.limits.global_per_second)
+
+    async def cleared(self, item: OutboxItem, slot: datetime | None = None) -> bool:
+        """Wait for the row's send slot (`slot`, taken with its claim, or a new one) and
+        for the end of any pause of the platform (this worker's, or another's in the
+        database). False when it must not be sent now: the wait would outlast its claim
+        (the row is then given back until then)."""
+        while not self.stopping:
+            now = utcnow()
+            until = self._paused(now)
+            if until is None:
+                try:
+                    if slot is None:
+                        slot, until = await self._slot()
+                except Exception:  # database unreachable: an unrecordable send must wait
+                    log.warning("outbox %s: no send slot for row %s", self.channel, item.id)
+                    await asyncio.sleep(0.5)
+                    continue
+                if until is None:
+                    if not await self._wait(item, slot - CHECK_AHEAD):
+                        return False
+                    until = self._paused(utcnow()) or await self._stored_pause()
+                    if until is None:
+                        await asyncio.sleep(max(0.0, (slot - utcnow()).total_seconds()))
+                        if utcnow() - slot < LATE or self.spacing < LATE:
+                            return True
+                        slot = None  # woke up late (a busy worker): calls could bunch up
+                        continue
+                slot = None  # paused: after the pause, a new slot
+                self.pause(until)
+            if not await self._wait(item, until):
+                return False
+        return False
+
+    async def _wait(self, item: OutboxItem, until: datetime) -> bool:
+        """Sleep until `until`, or give the row back (to be claimed again then) when that
+        is too close to the end of its claim."""
+        if item.claimed_until is None or until + CLAIM_MARGIN >= item.claimed_until:
+            async with writing(self.sessions), self.sessions() as session, session.begin():
+                await push_outbox.mark_retry(session, item.id, at=until, error="paused")
+            return False
+        await asyncio.sleep(max(0.0, (until - utcnow()).total_seconds()))
+        return True
+
+    async def _slot(self) -> tuple[datetime, datetime | None]:
+        async with writing(self.sessions), self.sessions() as session, session.begin():
+            return await push_outbox.take_slot(session, self.channel, self.spacing)
+
+    async def _stored_pause(self) -> datetime | None:
+        """Just before the slot: a pause another process stored meanwhile."""
+        async with self.sessions() as session, session.begin():
+            return await push_outbox.paused_until(session, self.channel)

@@ -1,0 +1,54 @@
+"""What the outbox sender and a channel's transport exchange: the claimed row, the
+platform's acceptance or its transient / permanent refusal, and the sender's limits.
+(bot.channels.sender re-exports these names.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from storage.repositories import push_outbox
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    platform_message_id: str | None
+    sent_as: str | None = None  # e.g. "template" when WhatsApp's window had closed
+
+
+class TransientSendError(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class PermanentSendError(Exception):
+    def __init__(self, code: str, reason: str, sent_as: str | None = None) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.sent_as = sent_as
+
+
+# One claimed outbox row as a transport sends it (id, chat, payload, idempotency key...).
+OutboxItem = push_outbox.Claimed
+
+
+class Transport(Protocol):
+    channel: str
+
+    async def send(self, item: OutboxItem) -> Delivery: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    per_chat_interval: float = 1.0
+    global_per_second: float = 30.0
+    base_backoff: float = 1.0
+    max_backoff: float = 300.0
+    max_age: timedelta = timedelta(hours=24)
+    concurrency: int = 32
+    poll_interval: float = 1.0
+    lease: timedelta = timedelta(seconds=60)  # a claimed row is sent again after this
+    probe_interval: float = 5.0  # while sends fail, one waiting row is retried this often
+    unrecorded: int = 1  # sends in flight or not yet recorded, per worker
