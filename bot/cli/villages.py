@@ -24,7 +24,6 @@ from storage import db
 from storage.models.villages import Village
 from storage.repositories import villages as repo
 
-
 _NAMES = {"web": "web chat", "whatsapp": "WhatsApp", "telegram": "Telegram"}
 
 
