@@ -69,6 +69,26 @@ EVENT_LABELS = {
 
 ACTOR_LABELS = {"complainant": "Pelapor", "staff": "Staf", "system": "Sistem"}
 
+CHANNEL_LABELS = {"web": "Obrolan web", "telegram": "Telegram", "whatsapp": "WhatsApp",
+                  "console": "Terminal"}
+
+VERDICT_LABELS = {
+    "registered": "Terdaftar",
+    "license_problem": "Izin bermasalah",
+    "not_found": "Tidak terdaftar",
+    "ambiguous": "Nama mirip",
+    "reported": "Dilaporkan",
+}
+
+MIME_LABELS = {"image/jpeg": "Foto JPG", "image/png": "Foto PNG", "image/webp": "Foto WebP",
+               "image/gif": "Gambar GIF", "application/pdf": "Dokumen PDF"}
+
+
+def label_list(codes: str | None, labels: dict[str, str]) -> str:
+    """A comma-separated list of codes ("not_found, reported") in Indonesian."""
+    parts = [c.strip() for c in (codes or "").split(",") if c.strip()]
+    return ", ".join(labels.get(c, c) for c in parts) or "-"
+
 FLASH = {
     "claimed": "Kasus sudah Anda ambil.",
     "replied": "Balasan masuk antrean kirim ke pelapor.",

@@ -148,3 +148,29 @@ async def test_poster_without_telegram_or_whatsapp_has_only_the_web_chat_qr(bot:
     pdf = poster_pdf(bot.content, village, share)
     assert _decode_all(pdf_to_png(pdf, dpi=200)) == {share.web}
     assert "Belum tersedia" not in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+async def test_warning_and_review_pages_have_indonesian_labels_and_card_labels(
+        bot: Bot, client: Client) -> None:
+    from datetime import date
+
+    from bot.core.agencies.service import AgencyService
+    from bot.demo import DEMO_REGISTER
+
+    await AgencyService(bot.sessions).import_file(DEMO_REGISTER, as_of=date(2026, 11, 1),
+                                                  source="daftar uji")
+    for message in (Message("web", "w1", button="agency_check"),
+                    Message("web", "w1", text="PT Tidak Ada Sama Sekali"),
+                    Message("web", "w1", button="agency:report")):
+        await bot.engine.handle(message)
+    async with bot.sessions() as db, db.begin():
+        await record_unanswered(db, None, "qwx zzv", "costs", 0.2)
+    await add_staff(bot, "kepala", "bp3mi_jateng", role="supervisor")
+    await login(client, "kepala")
+    warning = await (await client.get("/staff/peringatan")).text()
+    assert "Tidak terdaftar" in warning and "not_found" not in warning
+    review = await (await client.get("/staff/tinjauan")).text()
+    assert bot.content.title("costs") in review and ">costs<" not in review
+    for html in (warning, review):
+        cells = html.count("<td")
+        assert cells and html.count("<td data-label=") == cells  # every cell labelled
