@@ -51,7 +51,7 @@
   function fileLabel(file) {
     var pdf = (file.type || file.mime) === "application/pdf" || /\.pdf$/i.test(file.name || "");
     var kind = pdf ? TEXT.document : TEXT.photo;
-    return "📎 " + kind + ": " + (file.name || "") + " (" + sizeLabel(file.size || 0) + ")";
+    return kind + ": " + (file.name || "") + " (" + sizeLabel(file.size || 0) + ")";
   }
 
   function addSaid(said) {
@@ -61,7 +61,7 @@
 
   function addReply(reply, opts) {
     opts = opts || {};
-    var el = bubble(opts.staff ? "staff" : "bot");
+    var el = bubble(opts.staff ? "bot staff" : "bot");
     el.dataset.key = reply.key;
     if (opts.staff) {
       var who = document.createElement("strong");
