@@ -65,12 +65,13 @@ EVENT_LABELS = {
     "complainant_message": "Pesan pelapor",
     "data_deleted": "Data dihapus atas permintaan",
     "anonymised": "Dianonimkan",
+    "agency_checked": "P3MI dicek di daftar",
 }
 
 ACTOR_LABELS = {"complainant": "Pelapor", "staff": "Staf", "system": "Sistem"}
 
 CHANNEL_LABELS = {"web": "Obrolan web", "telegram": "Telegram", "whatsapp": "WhatsApp",
-                  "console": "Terminal"}
+                  "console": "Terminal", "dashboard": "dasbor"}
 
 VERDICT_LABELS = {
     "registered": "Terdaftar",
@@ -105,3 +106,15 @@ FLASH = {
     "empty_text": "Teks tidak boleh kosong.",
     "too_long": "Teks terlalu panjang.",
 }
+
+
+def event_body(kind: str, body: str | None) -> str:
+    """An event's note for staff; the intake's agency check ("not_found: PT X (register
+    demo)") is put in words."""
+    if not body:
+        return ""
+    if kind == "agency_checked":
+        verdict, _, rest = body.partition(": ")
+        rest = rest.replace("(register demo)", "(daftar contoh fiktif)")
+        return f"{VERDICT_LABELS.get(verdict, verdict)}: {rest}"
+    return body

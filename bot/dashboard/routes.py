@@ -86,6 +86,7 @@ def build(bot: Bot) -> web.Application:
         else (code or "-"),
     )
     env.filters["labels"] = labels.label_list
+    env.globals["event_body"] = labels.event_body
     env.filters["age"] = views.age
     env.filters["when"] = views.when
     app.router.add_get("/login", login.login_form)
