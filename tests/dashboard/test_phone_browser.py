@@ -91,6 +91,9 @@ def test_complaint_from_chat_to_a_phone_dashboard_and_back(
     shoot(chat, "dashboard-01-chat-complaint-filed")
 
     staff = phone_page(browser)
+    staff.goto(f"{base_url}/staff/login")
+    violations = axe_violations(staff)
+    assert violations == [], describe(violations)
     _log_in(staff, base_url, "siti")
     staff.wait_for_selector(f"tr[data-ticket='{ticket}']")
     assert _is_cards(staff) and horizontal_overflow(staff) == 0
@@ -109,6 +112,8 @@ def test_complaint_from_chat_to_a_phone_dashboard_and_back(
     assert horizontal_overflow(staff) == 0 and _is_cards(staff)
     audit = staff.locator("section.log").inner_text()
     assert "agency_checked" not in audit and "not_found" not in audit
+    violations = axe_violations(staff)
+    assert violations == [], describe(violations)
     shoot(staff, "dashboard-03-case-phone", full_page=True)
 
     chat.wait_for_selector(".msg.staff", timeout=15_000)
