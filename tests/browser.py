@@ -131,3 +131,22 @@ def phone_page(browser: Any, viewport: dict[str, int] | None = None) -> Any:
     context = browser.new_context(viewport=viewport or PHONE, bypass_csp=True,
                                   is_mobile=True, has_touch=True)
     return context.new_page()
+
+
+def in_db(settings: Any, work: Any) -> Any:
+    """Run `work(session)` in one transaction on the server's database, from a thread of
+    its own (Playwright's sync API keeps an event loop running in the test thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from storage import db
+
+    async def run() -> Any:
+        engine = db.create_engine(settings.database_url)
+        try:
+            async with db.session_factory(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result(timeout=60)

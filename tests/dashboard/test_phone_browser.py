@@ -21,12 +21,13 @@ from tests.browser import (
     chromium_browser,
     describe,
     horizontal_overflow,
+    in_db,
     phone_page,
     running_server,
     screenshot_dir,
     shoot,
 )
-from tests.channels.webchat.test_phone_browser import _in_db, opened, type_message, wait_for_key
+from tests.channels.webchat.test_phone_browser import opened, type_message, wait_for_key
 from tests.core.complaints.test_intake import HAPPY
 
 pytestmark = pytest.mark.browser
@@ -49,7 +50,7 @@ def _add_staff(settings: Settings, username: str, office: str, role: str) -> Non
     async def work(session: Any) -> None:
         await staff_repo.create_staff(session, username=username, password=PASSWORD,
                                       office_code=office, role=role)
-    _in_db(settings, work)
+    in_db(settings, work)
 
 
 def _log_in(page: Any, base: str, username: str) -> None:
@@ -122,7 +123,7 @@ def test_complaint_from_chat_to_a_phone_dashboard_and_back(
 
 def test_supervisor_pages_are_cards_in_indonesian_with_a_poster(
         base_url: str, browser: Any, settings: Settings) -> None:
-    from bot.core.villages.service import DEMO_FILE, import_villages
+    from bot.core.villages.service import DEMO_FILE
 
     _add_staff(settings, "kepala", "BP3MI-JATIM", "supervisor")
 
@@ -132,23 +133,17 @@ def test_supervisor_pages_are_cards_in_indonesian_with_a_poster(
         session.add(AgencyReport(query="PT Tidak Ada Sama Sekali", name_key="tidak ada sama sekali",
                                  verdict="not_found", district="Kab. Contoh"))
 
-    _in_db(settings, seed)
-    chat = phone_page(browser)
-    opened(chat, base_url + "/")  # the app seeds nothing here: import the sample villages
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
+    in_db(settings, seed)
+    from bot.core.villages.registry import parse_villages, referral_code
+    from storage.repositories import villages as village_repo
 
-    from storage import db
+    async def villages(session: Any) -> None:  # the sample villages (demo seeding is off)
+        rows = [village_repo.NewVillage(r.code, r.name, r.subdistrict, r.district_code,
+                                        r.district, r.province)
+                for r in parse_villages(DEMO_FILE).rows]
+        await village_repo.upsert_villages(session, rows, make_code=referral_code, demo=True)
 
-    async def villages() -> None:
-        engine = db.create_engine(settings.database_url)
-        try:
-            await import_villages(db.session_factory(engine), DEMO_FILE, demo=True)
-        finally:
-            await engine.dispose()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, villages()).result(timeout=60)
+    in_db(settings, villages)
 
     page = phone_page(browser)
     _log_in(page, base_url, "kepala")

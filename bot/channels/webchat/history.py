@@ -14,22 +14,20 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.webchat.identity import IDENTITY_KEY, bearer, unauthorized
+from bot.channels.webchat.identity import token_user, unauthorized
 from storage.models import User
 from storage.repositories import transcript
+from storage.repositories.users import is_erased
 
 CHANNEL = "web"
 SESSIONS_KEY = web.AppKey("webchat_history_sessions", async_sessionmaker[AsyncSession])
 
 
 async def get_history(request: web.Request) -> web.Response:
-    token = bearer(request)
-    if token is None:
-        return unauthorized("missing_token")
-    external_id = request.app[IDENTITY_KEY].verify(token)
-    if external_id is None:
-        return unauthorized("invalid_token")
+    external_id = token_user(request)
     async with request.app[SESSIONS_KEY]() as session:
+        if await is_erased(session, CHANNEL, external_id):  # the chat's data was deleted
+            return unauthorized("invalid_token")
         user_id = await session.scalar(select(User.id).where(
             User.channel == CHANNEL, User.external_id == external_id))
         entries = await transcript.history(session, user_id, CHANNEL, external_id)
@@ -42,6 +40,6 @@ def _json(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def setup(app: web.Application, sessions: async_sessionmaker[AsyncSession]) -> None:
-    """Route of the history; app[IDENTITY_KEY] is set by bot.channels.webchat.setup."""
+    """Route of the history; the identity is set by bot.channels.webchat.setup."""
     app[SESSIONS_KEY] = sessions
     app.router.add_get("/api/chat/history", get_history)

@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.webchat.identity import IDENTITY_KEY, bearer, unauthorized
+from bot.channels.webchat.identity import issue_or_verify, unauthorized
 from bot.channels.webchat.turns import CHANNEL, answer
 from bot.core.engine import Engine
 from bot.core.messages import Message
@@ -44,14 +44,10 @@ async def _read(part: BodyPartReader, limit: int) -> bytes:
 
 
 async def post_upload(request: web.Request) -> web.Response:
-    identity = request.app[IDENTITY_KEY]
-    token = bearer(request)
-    if token is None:
-        user_id, token = identity.issue()
-    elif (verified := identity.verify(token)) is None:
+    chat = issue_or_verify(request)
+    if chat is None:
         return unauthorized("invalid_token")
-    else:
-        user_id = verified
+    user_id, token = chat
     store = request.app[MEDIA_KEY]
     if request.content_length and request.content_length > store.max_bytes + 64 * 1024:
         return web.json_response({"error": "too_large"}, status=413)
@@ -96,7 +92,7 @@ async def post_upload(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application, engine: Engine, media: MediaStore) -> None:
-    """Route of uploads; app[IDENTITY_KEY] is set by bot.channels.webchat.setup."""
+    """Route of uploads; the identity is set by bot.channels.webchat.setup."""
     app[ENGINE_KEY] = engine
     app[MEDIA_KEY] = media
     app.router.add_post("/api/chat/upload", post_upload)

@@ -31,9 +31,14 @@ from storage.models import Unanswered, User
 from storage.models.complaints import Complaint
 from storage.repositories import adverts as advert_repo
 from storage.repositories import agencies as agency_repo
-from storage.repositories import chat_replies, complainant_cases, complaint_queue, complaint_records
+from storage.repositories import (
+    chat_replies,
+    complainant_cases,
+    complaint_queue,
+    complaint_records,
+    transcript,
+)
 from storage.repositories import inbox as inbox_repo
-from storage.repositories import transcript
 from storage.repositories import users as users_repo
 from storage.repositories.complaint_records import Actor, EvidenceRef, NewComplaint
 

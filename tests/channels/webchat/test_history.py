@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
 
 from bot.composition import Bot
 from bot.web import create_app
+from storage.models.transcript import ChatTurn
 from storage.repositories import outbox, transcript
 
 Client = TestClient  # type: ignore[type-arg]
@@ -71,8 +73,10 @@ async def test_history_keeps_the_last_fifty_turns(client: Client) -> None:
     assert entries[-1]["said"] == {"text": f"biaya {transcript.KEEP + 2}"}
 
 
-async def test_deleting_personal_data_forgets_the_transcript(client: Client) -> None:
+async def test_deleting_personal_data_forgets_the_transcript(client: Client, bot: Bot) -> None:
     token = (await (await client.post("/api/chat", json={"text": "halo"})).json())["token"]
     await client.post("/api/chat", json={"text": "hapus data saya"}, headers=_auth(token))
     await client.post("/api/chat", json={"button": "delete_data:yes"}, headers=_auth(token))
-    assert await _history(client, token) == []
+    assert (await client.get("/api/chat/history", headers=_auth(token))).status == 401
+    async with bot.sessions() as session:
+        assert (await session.execute(select(func.count()).select_from(ChatTurn))).scalar_one() == 0

@@ -5,10 +5,8 @@ an axe-core accessibility check. Screenshots: var/screenshots/webchat-*.png."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,6 @@ import pytest
 
 from bot.core.nlu import NLU
 from bot.settings import Settings
-from storage import db
 from storage.repositories import outbox
 from tests.browser import (
     SMALL_PHONE,
@@ -24,6 +21,7 @@ from tests.browser import (
     chromium_browser,
     describe,
     horizontal_overflow,
+    in_db,
     phone_page,
     running_server,
     shoot,
@@ -73,19 +71,6 @@ def wait_for_key(page: Any, key: str, count: int = 1) -> None:
     page.wait_for_function(
         "([key, n]) => document.querySelectorAll(`.msg.bot[data-key='${key}']`).length >= n",
         arg=[key, count])
-
-
-def _in_db(settings: Settings, work: Any) -> Any:
-    async def run() -> Any:
-        engine = db.create_engine(settings.database_url)
-        try:
-            async with db.session_factory(engine)() as session, session.begin():
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, run()).result(timeout=60)
 
 
 def test_new_chat_on_a_phone_passes_axe_and_fits_360_px(base_url: str, browser: Any) -> None:
@@ -139,7 +124,7 @@ def test_returning_user_sees_history_and_staff_replies(
             "key": "complaint.staff_reply", "text": "Halo Kak, ini petugas BP3MI.",
             "buttons": []})
 
-    _in_db(phone_settings, staff_reply)
+    in_db(phone_settings, staff_reply)
     page.close()
     again = page.context.new_page()  # a later visit from the same phone browser
     opened(again, base_url + "/")
@@ -212,7 +197,7 @@ def test_village_start_link_asks_to_confirm_the_village(
     async def first_code(session: Any) -> str:
         return str((await session.execute(select(Village.referral_code))).scalars().first())
 
-    code = _in_db(phone_settings, first_code)  # a demo village, seeded at start
+    code = in_db(phone_settings, first_code)  # a demo village, seeded at start
     page = phone_page(browser)
     opened(page, f"{base_url}/?start={code}")
     assert keys(page)[-1] == "village.confirm"
