@@ -223,9 +223,9 @@ async def delete_personal_data(session: AsyncSession, user: User,
                                media: MediaStore | None = None) -> list[int]:
     """"hapus data saya": anonymise the user's complaints (open ones are closed; fields,
     messages and the free text of events go), drop their outbox rows, unanswered-message
-    texts, stored web chat replies and transcript, channel data (phone, receipts, stored updates) and
-    the files they sent (rows and bytes), and detach the chat identity so the user row
-    keeps only anonymous counts (channel, referral, dates)."""
+    texts, stored web chat replies and transcript, channel data (phone, receipts, stored
+    updates) and the files they sent (rows and bytes), and detach the chat identity so the
+    user row keeps only anonymous counts (channel, referral, dates)."""
     ids = list(await complainant_cases.anonymise_user(session, user.id, user.channel,
                                                       user.external_id))
     await session.execute(delete(Unanswered).where(Unanswered.user_id == user.id))
