@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import pyotp
 import pytest
 
 from bot.core.complaints import tickets
@@ -54,10 +55,18 @@ def _add_staff(settings: Settings, username: str, office: str, role: str) -> Non
 
 
 def _log_in(page: Any, base: str, username: str) -> None:
+    """First sign-in on a phone: password, then the second factor's enrolment (the code
+    an authenticator app would show for the key on the page)."""
     page.goto(f"{base}/staff/")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/staff/enrol")
+    assert horizontal_overflow(page) == 0
+    secret = page.get_attribute("[data-totp-secret]", "data-totp-secret")
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.click("form[action='/staff/enrol'] button[type=submit]")
+    page.click("a:has-text('Lanjut ke dasbor')")  # after the recovery codes
     page.wait_for_url(re.compile(r".*/staff/(queue/.*)?$"))
 
 
