@@ -1,14 +1,14 @@
 """Web chat transcript: the newest turns of each web chat user, shown again on return.
 
-Revision ID: 0010_chat_turns
-Revises: 0009_staff_security
+Revision ID: 0011_chat_turns
+Revises: 0010_advert_reports
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_chat_turns"
-down_revision = "0009_staff_security"
+revision = "0011_chat_turns"
+down_revision = "0010_advert_reports"
 branch_labels = None
 depends_on = None
 
