@@ -74,9 +74,9 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     flows += [complaint_flow, follow_up]
     actions.update(complaint=complaint_flow.start, complaint_status=follow_up.status,
                    human_handoff=follow_up.human_handoff)
-    interceptors += [follow_up.ask_delete, follow_up.status_by_ticket, follow_up.handoff]
+    interceptors += [follow_up.ask_delete, follow_up.status_secret, follow_up.status_by_ticket,
+                     follow_up.handoff]
     # Job adverts: a forwarded advert or a picture is checked (before agency names in it).
-    media = MediaStore(settings.media_dir, settings.media_max_bytes)
     adverts = AdvertFlow(AdvertChecker(content), agency_service, media)
     flows.append(adverts)
     interceptors.append(adverts.intercept)

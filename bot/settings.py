@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where `jalur-aman serve` listens without --host/--port; the base of web chat links while
+# PUBLIC_URL is unset.
+DEFAULT_SERVE_URL = "http://127.0.0.1:8080"
 
 
 class Settings(BaseSettings):

@@ -88,7 +88,7 @@ def create_app(bot: Bot) -> web.Application:
     app.router.add_get("/metrics", metrics_guard(bot.settings, metrics_handler(bot.sessions)))
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    webchat.setup(app, bot.engine, secret_key(bot.settings))
+    webchat.setup(app, bot.engine, secret_key(bot.settings), bot.media)
     dashboard.setup(app, bot)
     setup_channels(app, bot)  # Telegram/WhatsApp when their tokens are set
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,9 +142,27 @@ def _alembic_config() -> Config:
     return cfg
 
 
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    """Alembic's INFO lines ("Context impl SQLiteImpl.") silenced for a while."""
+    alembic_log = logging.getLogger("alembic")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        alembic_log.setLevel(level)
+
+
 def _upgrade(connection: Connection) -> None:
+    """Migrate to head. Silent when the database is already there (a worker that waited
+    for another's migration); otherwise Alembic logs each revision it runs."""
     from alembic import command
 
+    with _quiet_alembic():
+        current, heads = _current_heads(connection)
+    if current == heads:
+        return
     cfg = _alembic_config()
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, "head")

@@ -1,8 +1,10 @@
 """`jalur-aman villages import FILE | list [--json] | links CODE | poster CODE [--out DIR]`.
 
-CODE is a village's referral code or its kode wilayah. Links need
-JALUR_AMAN_TELEGRAM_BOT_USERNAME and JALUR_AMAN_WHATSAPP_PUBLIC_NUMBER; a link whose setting
-is unset is reported as not configured (the poster prints a placeholder box).
+CODE is a village's referral code or its kode wilayah. The web chat link
+(JALUR_AMAN_PUBLIC_URL/?start=CODE) always exists: while PUBLIC_URL is unset it uses the
+local serve address and says so. Telegram and WhatsApp links need
+JALUR_AMAN_TELEGRAM_BOT_USERNAME and JALUR_AMAN_WHATSAPP_PUBLIC_NUMBER; an unset one is
+reported as not configured and left off the poster (one QR code per configured channel).
 Exit codes: 0 done, 1 refused (no valid rows, unknown village).
 """
 
@@ -22,6 +24,8 @@ from storage import db
 from storage.models.villages import Village
 from storage.repositories import villages as repo
 
+_NAMES = {"web": "web chat", "whatsapp": "WhatsApp", "telegram": "Telegram"}
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("villages", help="village registry, share links and posters")
@@ -33,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lst.add_argument("--json", action="store_true")
     lst.add_argument("--district", help="only this kabupaten/kota code, e.g. 32.01")
     lst.set_defaults(handler=_list)
-    lnk = vsub.add_parser("links", help="the Telegram and WhatsApp share links of a village")
+    lnk = vsub.add_parser("links", help="the web chat, Telegram and WhatsApp links of a village")
     lnk.add_argument("code")
     lnk.add_argument("--json", action="store_true")
     lnk.set_defaults(handler=_links)
@@ -95,12 +99,20 @@ def _links(args: argparse.Namespace) -> int:
         return 1
     found = links(settings, Content.load(settings.content_dir), village)
     if args.json:
-        print(json.dumps({"code": village.referral_code, "telegram": found.telegram,
-                          "whatsapp": found.whatsapp, "prefill": found.prefill}))
+        print(json.dumps({"code": village.referral_code, "web": found.web,
+                          "web_is_local": found.web_is_local, "telegram": found.telegram,
+                          "whatsapp": found.whatsapp, "prefill": found.prefill,
+                          "channels": found.channels}))
         return 0
     print(f"{village.name} ({village.district}) - kode {village.referral_code}")
+    print(f"Web chat: {found.web}")
+    if found.web_is_local:
+        print("  (JALUR_AMAN_PUBLIC_URL is unset: this is the local serve address, reachable "
+              "only on this machine; set PUBLIC_URL to the public address before sharing "
+              "or printing)")
     print(f"Telegram: {found.telegram or 'not configured (JALUR_AMAN_TELEGRAM_BOT_USERNAME)'}")
     print(f"WhatsApp: {found.whatsapp or 'not configured (JALUR_AMAN_WHATSAPP_PUBLIC_NUMBER)'}")
+    print(f"Channels on the poster: {', '.join(_NAMES[c] for c in found.channels)}")
     return 0
 
 
@@ -112,7 +124,10 @@ def _poster(args: argparse.Namespace) -> int:
         return 1
     content = Content.load(settings.content_dir)
     found = links(settings, content, village)
-    files = write_poster(content, village, args.out, whatsapp=found.whatsapp,
-                         telegram=found.telegram)
+    files = write_poster(content, village, args.out, found)
     print(f"poster: {files.pdf} {files.png}")
+    print(f"QR codes: {', '.join(_NAMES[c] for c in found.channels)}")
+    if found.web_is_local:
+        print("warning: JALUR_AMAN_PUBLIC_URL is unset, so the web chat QR code points to "
+              f"{found.web} (this machine only); set PUBLIC_URL before printing")
     return 0

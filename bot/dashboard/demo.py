@@ -1,10 +1,12 @@
-"""Demo staff account, created when `serve --demo` starts on a database without any staff.
+"""Demo staff accounts, created when `serve --demo` starts on a database without any staff.
 
-Only when asked (`serve --demo`, which `make run` passes, or SEED_DEMO_DATA=true). The
-account belongs to the default office (where complaints with an unknown province go) and
-gets a random password, clearly marked as demo. The password never reaches a log: it is
-printed only when standard output is a terminal, and otherwise written to
-var/demo-staff.txt (mode 0600), and the log says where it is.
+Only when asked (`serve --demo`, which `make run` passes, or SEED_DEMO_DATA=true).
+Complaints are routed by the complainant's province, so one demo supervisor per office is
+created: `demo` for the default office (unknown province) and `demo-<office>` for each
+BP3MI office (e.g. `demo-jatim` for BP3MI-JATIM), all with one random password, clearly
+marked as demo. The password never reaches a log: it is printed only when standard output
+is a terminal, and otherwise written to var/demo-staff.txt (mode 0600), and the log says
+where it is.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 import sys
+import textwrap
 from pathlib import Path
 
 from aiohttp import web
@@ -28,18 +31,34 @@ DEMO_ROLE = "supervisor"
 CREDENTIALS_FILE = Path("var") / "demo-staff.txt"
 
 
-async def seed_demo_staff(app: web.Application) -> tuple[str, str, str] | None:
-    """Create the demo account when there is no staff yet; returns (user, password, office)."""
+def demo_username(office: str, default: str) -> str:
+    """`demo` for the default office, `demo-jatim` for BP3MI-JATIM."""
+    if office == default:
+        return DEMO_USERNAME
+    return f"{DEMO_USERNAME}-{office.removeprefix('BP3MI-').lower()}"
+
+
+async def seed_demo_staff(app: web.Application) -> tuple[str, dict[str, str]] | None:
+    """Create one demo supervisor per office when there is no staff yet; returns the
+    password and {username: office}."""
     dash = app[DASHBOARD_KEY]
     offices = dash.casework.offices
-    office = offices.default
     password = secrets.token_urlsafe(9)
+    accounts = {demo_username(code, offices.default): code for code in offices.names}
     async with dash.bot.sessions() as db, db.begin():
         if (await db.execute(select(func.count()).select_from(Staff))).scalar_one():
             return None
-        await staff_repo.create_staff(db, username=DEMO_USERNAME, password=password,
-                                      office_code=office, role=DEMO_ROLE)
-    return DEMO_USERNAME, password, office
+        first: Staff | None = None
+        for username, office in accounts.items():
+            if first is None:  # hashed once: every demo account shares the password
+                first = await staff_repo.create_staff(
+                    db, username=username, password=password, office_code=office,
+                    role=DEMO_ROLE)
+                continue
+            db.add(Staff(username=username, password_hash=first.password_hash,
+                         office_code=office, role=DEMO_ROLE, active=True,
+                         created_at=first.created_at, recovery_codes=[]))
+    return password, accounts
 
 
 async def on_startup(app: web.Application) -> None:
@@ -52,16 +71,27 @@ async def on_startup(app: web.Application) -> None:
         return
     if created is None:
         return
-    username, password, office = created
-    text = ("*** DEMO *** Akun staf demo dibuat (data contoh, bukan untuk produksi):\n"
-            f"    dasbor     : /staff\n    pengguna   : {username}\n"
-            f"    kata sandi : {password}\n    kantor     : {office} (supervisor)\n"
-            "    Saat masuk pertama, aktifkan verifikasi dua langkah (pindai kode QR).\n"
-            "    Buat akun sungguhan dengan `jalur-aman staff add`.\n")
+    password, accounts = created
+    text = _announcement(password, accounts, app[DASHBOARD_KEY].casework.offices.default)
     if sys.stdout.isatty():
         print("\n" + text, flush=True)
         return
     write_private(CREDENTIALS_FILE, text)
-    log.warning("created the demo staff account %r; its password is in %s (mode 0600)",
-                username, CREDENTIALS_FILE)
+    log.warning("created %d demo staff accounts (%r, demo-<office>); their password is in "
+                "%s (mode 0600)", len(accounts), DEMO_USERNAME, CREDENTIALS_FILE)
 
+
+def _announcement(password: str, accounts: dict[str, str], default: str) -> str:
+    """What the operator is told about the demo accounts (Indonesian, for the console)."""
+    others = textwrap.fill(", ".join(u for u in accounts if u != DEMO_USERNAME), width=74,
+                           initial_indent=" " * 17, subsequent_indent=" " * 17,
+                           break_on_hyphens=False)
+    return ("*** DEMO *** Akun staf demo dibuat (data contoh, bukan untuk produksi):\n"
+            "    dasbor     : /staff\n"
+            f"    pengguna   : {DEMO_USERNAME} (kantor {default}); untuk kantor BP3MI asal "
+            f"pengadu:\n{others}\n"
+            f"    kata sandi : {password} (sama untuk semua akun demo)\n"
+            "    Pengaduan masuk ke kantor provinsi asal pengadu; jawaban bot menyebut "
+            "kantornya.\n"
+            "    Saat masuk pertama, aktifkan verifikasi dua langkah (pindai kode QR).\n"
+            "    Buat akun sungguhan dengan `jalur-aman staff add`.\n")

@@ -65,9 +65,30 @@ EVENT_LABELS = {
     "complainant_message": "Pesan pelapor",
     "data_deleted": "Data dihapus atas permintaan",
     "anonymised": "Dianonimkan",
+    "agency_checked": "P3MI dicek di daftar",
 }
 
 ACTOR_LABELS = {"complainant": "Pelapor", "staff": "Staf", "system": "Sistem"}
+
+CHANNEL_LABELS = {"web": "Obrolan web", "telegram": "Telegram", "whatsapp": "WhatsApp",
+                  "console": "Terminal", "dashboard": "dasbor"}
+
+VERDICT_LABELS = {
+    "registered": "Terdaftar",
+    "license_problem": "Izin bermasalah",
+    "not_found": "Tidak terdaftar",
+    "ambiguous": "Nama mirip",
+    "reported": "Dilaporkan",
+}
+
+MIME_LABELS = {"image/jpeg": "Foto JPG", "image/png": "Foto PNG", "image/webp": "Foto WebP",
+               "image/gif": "Gambar GIF", "application/pdf": "Dokumen PDF"}
+
+
+def label_list(codes: str | None, labels: dict[str, str]) -> str:
+    """A comma-separated list of codes ("not_found, reported") in Indonesian."""
+    parts = [c.strip() for c in (codes or "").split(",") if c.strip()]
+    return ", ".join(labels.get(c, c) for c in parts) or "-"
 
 FLASH = {
     "claimed": "Kasus sudah Anda ambil.",
@@ -85,3 +106,15 @@ FLASH = {
     "empty_text": "Teks tidak boleh kosong.",
     "too_long": "Teks terlalu panjang.",
 }
+
+
+def event_body(kind: str, body: str | None) -> str:
+    """An event's note for staff; the intake's agency check ("not_found: PT X (register
+    demo)") is put in words."""
+    if not body:
+        return ""
+    if kind == "agency_checked":
+        verdict, _, rest = body.partition(": ")
+        rest = rest.replace("(register demo)", "(daftar contoh fiktif)")
+        return f"{VERDICT_LABELS.get(verdict, verdict)}: {rest}"
+    return body

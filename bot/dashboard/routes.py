@@ -80,7 +80,13 @@ def build(bot: Bot) -> web.Application:
         status_labels=labels.STATUS_LABELS, category_labels=labels.CATEGORY_LABELS,
         event_labels=labels.EVENT_LABELS, urgency_labels=labels.URGENCY_LABELS,
         affected_labels=labels.AFFECTED_LABELS, actor_labels=labels.ACTOR_LABELS,
+        channel_labels=labels.CHANNEL_LABELS, verdict_labels=labels.VERDICT_LABELS,
+        mime_labels=labels.MIME_LABELS,
+        topic=lambda code: bot.content.title(code) if code and bot.content.has(code)
+        else (code or "-"),
     )
+    env.filters["labels"] = labels.label_list
+    env.globals["event_body"] = labels.event_body
     env.filters["age"] = views.age
     env.filters["when"] = views.when
     app.router.add_get("/login", login.login_form)

@@ -112,8 +112,7 @@ async def poster(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound()
     village = scope.village
     share = links(dash.bot.settings, dash.bot.content, village)
-    pdf = poster_pdf(dash.bot.content, village, whatsapp=share.whatsapp,
-                     telegram=share.telegram)
+    pdf = poster_pdf(dash.bot.content, village, share)
     kind = request.match_info["kind"]
     body, mime = (pdf, "application/pdf") if kind == "pdf" else (pdf_to_png(pdf), "image/png")
     return web.Response(body=body, content_type=mime, headers={

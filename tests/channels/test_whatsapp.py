@@ -239,3 +239,11 @@ async def test_delete_my_data_forgets_phone_number_and_receipts(
     await h.settle()
     assert [c.phone for c in await rows(h, ChannelContact)] == [None]
     assert [r.status for r in await rows(h, InboxUpdate)] == ["done"]
+
+
+def test_cut_titles_end_between_words() -> None:
+    reply = {"key": "k", "text": "Teks", "buttons": [
+        {"title": "PT Andalan Pesona Padma Global", "payload": "p0"}]}
+    [button] = render(WA, reply)["interactive"]["action"]["buttons"]
+    title = button["reply"]["title"]
+    assert len(title) <= 20 and title == "PT Andalan Pesona…"

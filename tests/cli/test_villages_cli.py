@@ -43,6 +43,8 @@ def test_villages_links_poster_and_staff(cli_env: dict[str, str], tmp_path: Path
     assert found["telegram"] == f"https://t.me/JalurAmanUjiBot?start={code}"
     assert found["whatsapp"].startswith("https://wa.me/6281100000000?text=")
     assert code in found["whatsapp"]
+    assert found["web"] == f"http://127.0.0.1:8080/?start={code}" and found["web_is_local"]
+    assert found["channels"] == ["web", "whatsapp", "telegram"]
     poster = run(env, "villages", "poster", code, "--out", str(tmp_path))
     assert poster.returncode == 0
     assert (tmp_path / f"poster-{code}.pdf").read_bytes().startswith(b"%PDF")

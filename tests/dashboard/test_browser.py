@@ -10,9 +10,7 @@ Screenshots go to a temporary folder (set JALUR_AMAN_SCREENSHOTS=DIR to keep the
 
 from __future__ import annotations
 
-import asyncio
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyotp
@@ -21,36 +19,20 @@ import pytest
 from bot.core.complaints.rules import Offices, file_complaint
 from bot.core.nlu import NLU
 from bot.settings import Settings
-from storage import db
 from storage.repositories import staff as staff_repo
 from storage.repositories.users import get_or_create_user
-from tests.browser import chromium_browser, running_server
+from tests.browser import chromium_browser, in_db, running_server
 
 pytestmark = pytest.mark.browser
 PASSWORD = "kata-sandi-uji-123"
 OFFICE_PROVINCE = "Jawa Timur"
 
 
-def _in_db(settings: Settings, work):  # type: ignore[no-untyped-def]
-    """Run `work(session)` in one transaction on the server's database, from a thread of
-    its own (Playwright's sync API keeps an event loop running in the test thread)."""
-    async def run():  # type: ignore[no-untyped-def]
-        engine = db.create_engine(settings.database_url)
-        try:
-            async with db.session_factory(engine)() as session, session.begin():
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, run()).result(timeout=60)
-
-
 def _add_staff(settings: Settings, office: str) -> None:
     async def work(session):  # type: ignore[no-untyped-def]
         await staff_repo.create_staff(session, username="siti", password=PASSWORD,
                                       office_code=office, role="handler")
-    _in_db(settings, work)
+    in_db(settings, work)
 
 
 def _file_complaint(settings: Settings, offices: Offices, chat_user: str) -> str:
@@ -63,7 +45,7 @@ def _file_complaint(settings: Settings, offices: Offices, chat_user: str) -> str
                 "description": "Paspor saya ditahan majikan dan gaji 3 bulan belum dibayar.",
                 "contact": "lewat obrolan ini"})
         return complaint.ticket
-    ticket: str = _in_db(settings, work)
+    ticket: str = in_db(settings, work)
     return ticket
 
 

@@ -92,10 +92,15 @@ async def test_demo_staff_account_on_first_start(
         accounts = list((await db.execute(select(Staff))).scalars())
     await bot.close()
     if seed:
-        default = Offices.load(settings.content_dir / "offices.yml").default
-        assert [(s.username, s.office_code) for s in accounts] == [("demo", default)]
+        offices = Offices.load(settings.content_dir / "offices.yml")
+        by_office = {s.office_code: s.username for s in accounts}
+        assert set(by_office) == set(offices.names)  # every office's demo case is seen
+        assert by_office[offices.default] == "demo"
+        assert by_office["BP3MI-JATIM"] == "demo-jatim"
+        assert {s.role for s in accounts} == {"supervisor"}
+        assert len({s.password_hash for s in accounts}) == 1
         written = tmp_path / "demo-staff.txt"
         assert stat.S_IMODE(written.stat().st_mode) == 0o600
-        assert "DEMO" in written.read_text() and "kata sandi" not in out
+        assert "demo-jatim" in written.read_text() and "kata sandi" not in out
     else:
         assert accounts == [] and not (tmp_path / "demo-staff.txt").exists()

@@ -113,10 +113,12 @@ def _decode_all(png: bytes) -> set[str]:
     if ok:
         found |= {t for t in texts if t}
     _height, width = image.shape
-    for half in (image[:, : width // 2], image[:, width // 2:]):  # one code at a time too
-        text, _pts, _ = detector.detectAndDecode(np.ascontiguousarray(half))
-        if text:
-            found.add(text)
+    for parts in (2, 3):  # one code at a time too (two or three side by side)
+        for i in range(parts):
+            piece = image[:, i * width // parts: (i + 1) * width // parts]
+            text, _pts, _ = detector.detectAndDecode(np.ascontiguousarray(piece))
+            if text:
+                found.add(text)
     return found
 
 
@@ -128,9 +130,47 @@ async def test_poster_pdf_opens_and_qr_codes_decode_to_the_links(bot: Bot) -> No
     bot.settings.telegram_bot_username = "JalurAmanUjiBot"
     bot.settings.whatsapp_public_number = "+62 811 0000 0000"
     share = links(bot.settings, bot.content, village)
-    pdf = poster_pdf(bot.content, village, whatsapp=share.whatsapp, telegram=share.telegram)
+    pdf = poster_pdf(bot.content, village, share)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
     assert village.name in text and bot.content.contacts["kp2mi_hotline"] in text
-    assert _decode_all(pdf_to_png(pdf, dpi=200)) == {share.whatsapp, share.telegram}
+    assert _decode_all(pdf_to_png(pdf, dpi=200)) == {share.web, share.whatsapp,
+                                                     share.telegram}
+
+
+async def test_poster_without_telegram_or_whatsapp_has_only_the_web_chat_qr(bot: Bot) -> None:
+    from bot.core.villages.poster import poster_pdf
+
+    village = (await _villages(bot))["99.01.01.2001"]
+    share = links(bot.settings, bot.content, village)
+    assert share.channels == ["web"]
+    pdf = poster_pdf(bot.content, village, share)
+    assert _decode_all(pdf_to_png(pdf, dpi=200)) == {share.web}
+    assert "Belum tersedia" not in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+async def test_warning_and_review_pages_have_indonesian_labels_and_card_labels(
+        bot: Bot, client: Client) -> None:
+    from datetime import date
+
+    from bot.core.agencies.service import AgencyService
+    from bot.demo import DEMO_REGISTER
+
+    await AgencyService(bot.sessions).import_file(DEMO_REGISTER, as_of=date(2026, 11, 1),
+                                                  source="daftar uji")
+    for message in (Message("web", "w1", button="agency_check"),
+                    Message("web", "w1", text="PT Tidak Ada Sama Sekali"),
+                    Message("web", "w1", button="agency:report")):
+        await bot.engine.handle(message)
+    async with bot.sessions() as db, db.begin():
+        await record_unanswered(db, None, "qwx zzv", "costs", 0.2)
+    await add_staff(bot, "kepala", "bp3mi_jateng", role="supervisor")
+    await login(client, "kepala")
+    warning = await (await client.get("/staff/peringatan")).text()
+    assert "Tidak terdaftar" in warning and "not_found" not in warning
+    review = await (await client.get("/staff/tinjauan")).text()
+    assert bot.content.title("costs") in review and ">costs<" not in review
+    for html in (warning, review):
+        cells = html.count("<td")
+        assert cells and html.count("<td data-label=") == cells  # every cell labelled

@@ -55,7 +55,7 @@ async def test_connection_loss_is_503_and_a_bug_is_a_logged_500(
     async def lost(*_args: object, **_kwargs: object) -> None:
         raise sa_exc.OperationalError("SELECT 1", {}, ConnectionResetError("reset"))
 
-    monkeypatch.setattr(bot.engine, "handle", lost)
+    monkeypatch.setattr(bot.engine, "turn", lost)
     with caplog.at_level(logging.WARNING):
         response = await client.post("/api/chat", json={"user": "u", "text": "halo"})
     assert response.status == 503
@@ -65,7 +65,7 @@ async def test_connection_loss_is_503_and_a_bug_is_a_logged_500(
     async def bug(*_args: object, **_kwargs: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr(bot.engine, "handle", bug)
+    monkeypatch.setattr(bot.engine, "turn", bug)
     caplog.clear()
     with caplog.at_level(logging.WARNING):
         response = await client.post("/api/chat", json={"user": "u", "text": "halo"})

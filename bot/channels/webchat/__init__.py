@@ -1,5 +1,7 @@
 """Web chat simulator: a phone-sized chat page at / talking to the engine over JSON.
 
+Also: GET /api/chat/history (the conversation of the token's user), POST /api/chat/upload
+(a photo or PDF, multipart) and GET /api/chat/updates (staff replies).
 The server issues each chat's identity (bot.channels.webchat.identity): a request without
 a token starts a new chat and its answer carries the token; the page sends it back as
 `Authorization: Bearer <token>`. A forged or outdated token, or the token of a chat whose
@@ -22,11 +24,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels import json_body
-from bot.channels.webchat import hotline, updates
+from bot.channels.webchat import history, hotline, updates, upload
 from bot.channels.webchat.identity import IDENTITY_KEY, ChatIdentity, bearer, unauthorized
+from bot.channels.webchat.turns import record, said_text
 from bot.core.engine import Engine
 from bot.core.messages import Message, Reply
 from bot.ops.guards import is_db_outage
+from storage.media import MediaStore
 from storage.repositories import chat_replies
 from storage.repositories.users import is_erased
 
@@ -60,8 +64,8 @@ def _message(user_id: str, data: dict[str, Any]) -> Message | None:
 
 
 async def post_message(request: web.Request) -> web.Response:
-    """POST /api/chat {"text": T} or {"button": P} (+ optional "ref", "id") with the chat's
-    token (none for a new chat) -> {"token": T, "replies": [...]}."""
+    """POST /api/chat {"text": T} or {"button": P, "title": shown} (+ optional "ref", "id")
+    with the chat's token (none for a new chat) -> {"token": T, "replies": [...]}."""
     if request.content_length and request.content_length > MAX_BODY:
         return web.json_response({"error": "too_large"}, status=413)
     try:
@@ -87,7 +91,9 @@ async def post_message(request: web.Request) -> web.Response:
         return _bad("invalid_message")
     engine = request.app[ENGINE_KEY]
     try:
-        replies = await _answer(engine, message, known, client_id)
+        title = data.get("title") if message.button else None
+        said = said_text(message.text, title if isinstance(title, str) else None)
+        replies = await _answer(engine, message, known, client_id, said)
     except Exception as error:
         if not is_db_outage(error):
             raise
@@ -97,9 +103,10 @@ async def post_message(request: web.Request) -> web.Response:
     return web.json_response({"token": token, "replies": replies}, headers=NO_STORE)
 
 
-async def _answer(engine: Engine, message: Message, known: bool, client_id: str | None
-                  ) -> list[Any] | None:
-    """The replies as dicts (stored ones for a retried id); None for a deleted chat."""
+async def _answer(engine: Engine, message: Message, known: bool, client_id: str | None,
+                  said: dict[str, Any]) -> list[Any] | None:
+    """The replies as dicts (stored ones for a retried id); None for a deleted chat. The
+    turn is recorded for the chat's history (`said`: what the user's bubble showed)."""
     user = message.external_id
     if known or client_id:
         async with engine.sessions() as session:
@@ -113,6 +120,7 @@ async def _answer(engine: Engine, message: Message, known: bool, client_id: str 
         if client_id:
             await chat_replies.store(session, CHANNEL, user, client_id,
                                      [r.to_dict() for r in replies])
+        await record(session, user, said, replies)
 
     try:
         return [r.to_dict() for r in await engine.handle(message, within=keep)]
@@ -138,12 +146,15 @@ def _without_database(engine: Engine, message: Message, token: str,
                              status=503, headers={"Retry-After": "5", **NO_STORE})
 
 
-def setup(app: web.Application, engine: Engine, secret: bytes) -> None:
-    """Routes of the web chat; `secret` is the server secret (bot.ops.server_secret)."""
+def setup(app: web.Application, engine: Engine, secret: bytes, media: MediaStore) -> None:
+    """Routes of the web chat; `secret` is the server secret (bot.ops.server_secret),
+    `media` the store of uploaded files."""
     app[ENGINE_KEY] = engine
     app[IDENTITY_KEY] = ChatIdentity(secret)
     app.router.add_get("/", index)
     app.router.add_post("/api/chat", post_message)
     updates.setup(app, engine.sessions)  # staff replies
+    history.setup(app, engine.sessions)  # a returning user's conversation
+    upload.setup(app, engine, media)  # photos and documents
     hotline.setup(app, engine.content)  # /darurat, rendered once at start
     app.router.add_static("/static/", STATIC)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import re
 import secrets
 
@@ -63,3 +64,27 @@ def unauthorized(error: str) -> web.Response:
     """401 for a missing or forged token (the page then asks for a new identity)."""
     return web.json_response({"error": error}, status=401, headers={
         "WWW-Authenticate": 'Bearer realm="webchat"', "Cache-Control": "no-store"})
+
+
+def token_user(request: web.Request) -> str:
+    """The user id of the request's Bearer token; 401 (raised) when it is missing or
+    forged, so nobody reads another user's chat."""
+    token = bearer(request)
+    user = request.app[IDENTITY_KEY].verify(token) if token is not None else None
+    if user is None:
+        raise web.HTTPUnauthorized(
+            text=json.dumps({"error": "missing_token" if token is None else "invalid_token"}),
+            content_type="application/json",
+            headers={"WWW-Authenticate": 'Bearer realm="webchat"', "Cache-Control": "no-store"})
+    return user
+
+
+def issue_or_verify(request: web.Request) -> tuple[str, str] | None:
+    """(user id, token) of the request's Bearer token, a new chat's when there is none,
+    or None when the token is forged or outdated (answer with `unauthorized`)."""
+    identity = request.app[IDENTITY_KEY]
+    token = bearer(request)
+    if token is None:
+        return identity.issue()
+    user = identity.verify(token)
+    return (user, token) if user is not None else None

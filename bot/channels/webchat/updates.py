@@ -13,7 +13,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.outbox import pull_pending
-from bot.channels.webchat.identity import IDENTITY_KEY, bearer, unauthorized
+from bot.channels.webchat.identity import token_user, unauthorized
 from storage.repositories.users import is_erased
 
 CHANNEL = "web"
@@ -21,12 +21,7 @@ SESSIONS_KEY = web.AppKey("webchat_sessions", async_sessionmaker[AsyncSession])
 
 
 async def get_updates(request: web.Request) -> web.Response:
-    token = bearer(request)
-    if token is None:
-        return unauthorized("missing_token")
-    user = request.app[IDENTITY_KEY].verify(token)
-    if user is None:
-        return unauthorized("invalid_token")
+    user = token_user(request)
     sessions = request.app[SESSIONS_KEY]
     async with sessions() as session:
         if await is_erased(session, CHANNEL, user):  # the chat's data was deleted
@@ -37,6 +32,6 @@ async def get_updates(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application, sessions: async_sessionmaker[AsyncSession]) -> None:
-    """Route of the updates; app[IDENTITY_KEY] is set by bot.channels.webchat.setup."""
+    """Route of the updates; the identity is set by bot.channels.webchat.setup."""
     app[SESSIONS_KEY] = sessions
     app.router.add_get("/api/chat/updates", get_updates)

@@ -18,8 +18,15 @@ LIST_SECTION = "Pilihan"
 
 
 def _cut(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut between words (mid-word only for one word
+    longer than the limit)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if " " in head and not text[limit - 1].isspace():
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,.;:-") + "…"
 
 
 def _base(to: str) -> dict[str, Any]:

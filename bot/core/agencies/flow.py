@@ -17,6 +17,7 @@ from bot.core.agencies.matching import (
     NOT_FOUND,
     REGISTERED,
     CheckResult,
+    display_name,
 )
 from bot.core.agencies.mentions import Mention, find_mention
 from bot.core.agencies.service import AgencyService, Outcome, Snapshot
@@ -154,12 +155,13 @@ class AgencyFlow:
                        else ctx.content.fill(ctx.content.entries["agency_check.no_end_date"].text))
             place = ", ".join(p for p in (agency.city, agency.province) if p) or "-"
             return [ctx.content.render("agency_check.registered", {
-                "name": agency.name, "number": agency.sip3mi, "expires": expires,
+                "name": display_name(agency.name), "number": agency.sip3mi, "expires": expires,
                 "place": place, "register_note": note})]
         if result.verdict == LICENSE_PROBLEM and best is not None:
             status = ctx.content.entries[f"agency_check.status.{best.status}"].text
             return [ctx.content.render("agency_check.license_problem", {
-                "name": best.agency.name, "number": best.agency.sip3mi, "status": status,
+                "name": display_name(best.agency.name), "number": best.agency.sip3mi,
+                "status": status,
                 "register_note": note}, buttons=[report, again, menu])]
         if result.verdict == AMBIGUOUS:
             lines = []
@@ -168,9 +170,12 @@ class AgencyFlow:
                 label = ctx.content.entries[f"agency_check.label.{match.status}"].text
                 place = match.agency.city or match.agency.province
                 where = f", {place}" if place else ""
-                name, number = match.agency.name, match.agency.sip3mi
+                name, number = display_name(match.agency.name), match.agency.sip3mi
                 lines.append(f"{i + 1}. {name} ({number}{where}): {label}")
-                buttons.append(Button(_short(f"{i + 1}. {match.agency.name}"), f"agency:pick:{i}"))
+                # The names are in the numbered list; a button only says which number.
+                pick = ctx.content.fill(ctx.content.title("agency_check.button.pick"),
+                                        {"n": i + 1})
+                buttons.append(Button(pick, f"agency:pick:{i}"))
             buttons.append(self._button(ctx, "agency_check.button.none", "agency:none"))
             return [ctx.content.render("agency_check.ambiguous", {
                 "query": query, "candidates": "\n".join(lines), "register_note": note},
@@ -218,6 +223,3 @@ def _district(ctx: Context) -> str | None:
     value = ctx.state.get("district")
     return str(value) if value else None
 
-
-def _short(title: str, limit: int = 20) -> str:
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"

@@ -69,6 +69,23 @@ def name_key(name: str) -> str:
     return " ".join(text.split())
 
 
+_TRAILING_PT = re.compile(r"^(?P<name>.+?)\s*,?\s*\(?\s*P\.?\s?T\.?\s*\)?\s*$", re.IGNORECASE)
+_LEADING_PT = re.compile(r"^\s*P\.?\s?T\.?(\s+|$)", re.IGNORECASE)
+
+
+def display_name(name: str) -> str:
+    """A register name as people write it: the legal form first ("Adhi Tirta Cipta, PT"
+    and "PT. Adhi Tirta Cipta" -> "PT Adhi Tirta Cipta"); other names unchanged."""
+    text = " ".join(name.split())
+    if _LEADING_PT.match(text):
+        rest = _LEADING_PT.sub("", text, count=1)
+        return f"PT {rest}" if rest else text
+    match = _TRAILING_PT.match(text)
+    if match and " " in text and match.group("name").strip(" ,"):
+        return f"PT {match.group('name').strip(' ,')}"
+    return text
+
+
 def number_key(number: str) -> str:
     """The exact-match key of a SIP3MI number: letters and digits only, upper case."""
     return "".join(ch for ch in _ascii_lower(number) if ch.isalnum() and ch.isascii()).upper()

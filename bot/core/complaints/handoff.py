@@ -1,8 +1,9 @@
 """Complaint follow-up in chat: status by ticket, human handoff, deletion of personal data.
 
 - `status` (intent action "complaint_status", and an interceptor for a ticket number typed
-  anywhere): only the complainant's own tickets, or ticket + secret; one answer for
-  "not found" and "not yours" so tickets cannot be probed.
+  anywhere): only the complainant's own tickets, or ticket + secret, on one line or in two
+  steps (the ticket, then the secret when asked); one answer for "not found" and "not
+  yours" so tickets cannot be probed.
 - `human_handoff` (intent action): explains that staff answer through complaints, offers
   the intake.
 - `handoff` (interceptor): while the user has a case a handler is working on, their text is
@@ -29,6 +30,7 @@ from storage.repositories import complainant_cases
 DELETE_NAME = "delete_data"
 _DELETE = re.compile(r"\b(hapus|hapuskan|delete)\s+(semua\s+)?(data|dataku)\b", re.IGNORECASE)
 _ESCAPE = frozenset({"menu", "darurat"})
+PENDING_TICKET = "status_ticket"  # state: a ticket sent alone, waiting for its secret
 
 
 class ComplaintFollowUp:
@@ -50,18 +52,36 @@ class ComplaintFollowUp:
                 return [ctx.render("complaint_status")]
             return [self._status_reply(ctx, mine[0].ticket, mine[0].status,
                                        mine[0].office_code)]
+        return await self._lookup(ctx, ticket, tickets.find_secret(text), ask=True)
+
+    async def _lookup(self, ctx: Context, ticket: str, secret: str | None, *,
+                      ask: bool) -> list[Reply]:
+        """The status of `ticket` for its owner or with its secret. Without a secret (and
+        `ask`) the secret is asked for and the ticket remembered for the next message,
+        whether or not the ticket exists, so tickets cannot be probed."""
         complaint = await complainant_cases.get_by_ticket(ctx.session, ticket)
-        if complaint is None or not may_view_status(complaint, ctx.user,
-                                                    tickets.find_secret(text)):
-            return [ctx.render("complaint_status.not_found")]
-        return [self._status_reply(ctx, complaint.ticket, complaint.status,
-                                   complaint.office_code)]
+        if complaint is not None and may_view_status(complaint, ctx.user, secret):
+            return [self._status_reply(ctx, complaint.ticket, complaint.status,
+                                       complaint.office_code)]
+        if secret is None and ask:
+            ctx.state[PENDING_TICKET] = ticket
+            return [ctx.render("complaint_status.ask_secret", ticket=ticket)]
+        return [ctx.render("complaint_status.not_found")]
 
     async def status_by_ticket(self, ctx: Context, text: str) -> list[Reply] | None:
         """Interceptor: a message containing a ticket number is a status question."""
         if tickets.find_ticket(text) is None:
             return None
         return await self.status(ctx, Parse(text, "complaint_status", 1.0, ()))
+
+    async def status_secret(self, ctx: Context, text: str) -> list[Reply] | None:
+        """Interceptor, second step of the status form: the message after a ticket alone.
+        A secret code answers the status; anything else forgets the ticket."""
+        ticket = ctx.state.pop(PENDING_TICKET, None)
+        secret = tickets.secret_only(text)
+        if not isinstance(ticket, str) or secret is None:
+            return None
+        return await self._lookup(ctx, ticket, secret, ask=False)
 
     def _status_reply(self, ctx: Context, ticket: str, status: str, office: str) -> Reply:
         return ctx.content.render(f"complaint_status.{status}",

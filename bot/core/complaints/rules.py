@@ -31,7 +31,13 @@ from storage.models import Unanswered, User
 from storage.models.complaints import Complaint
 from storage.repositories import adverts as advert_repo
 from storage.repositories import agencies as agency_repo
-from storage.repositories import chat_replies, complainant_cases, complaint_queue, complaint_records
+from storage.repositories import (
+    chat_replies,
+    complainant_cases,
+    complaint_queue,
+    complaint_records,
+    transcript,
+)
 from storage.repositories import inbox as inbox_repo
 from storage.repositories import users as users_repo
 from storage.repositories.complaint_records import Actor, EvidenceRef, NewComplaint
@@ -217,9 +223,9 @@ async def delete_personal_data(session: AsyncSession, user: User,
                                media: MediaStore | None = None) -> list[int]:
     """"hapus data saya": anonymise the user's complaints (open ones are closed; fields,
     messages and the free text of events go), drop their outbox rows, unanswered-message
-    texts, stored web chat replies, channel data (phone, receipts, stored updates) and
-    the files they sent (rows and bytes), and detach the chat identity so the user row
-    keeps only anonymous counts (channel, referral, dates)."""
+    texts, stored web chat replies and transcript, channel data (phone, receipts, stored
+    updates) and the files they sent (rows and bytes), and detach the chat identity so the
+    user row keeps only anonymous counts (channel, referral, dates)."""
     ids = list(await complainant_cases.anonymise_user(session, user.id, user.channel,
                                                       user.external_id))
     await session.execute(delete(Unanswered).where(Unanswered.user_id == user.id))
@@ -227,6 +233,7 @@ async def delete_personal_data(session: AsyncSession, user: User,
     await advert_repo.detach_user_reports(session, user.id)
     await inbox_repo.forget_user(session, user.channel, user.external_id)
     await chat_replies.forget_user(session, user.channel, user.external_id)
+    await transcript.forget(session, user.id)
     if media is not None:  # the files the user sent (evidence, adverts), rows and bytes
         await media.delete_for_user(session, user.id)
     # A web chat id is random and server-issued: its hash stays so the old token is

@@ -62,5 +62,13 @@ def find_secret(text: str) -> str | None:
     return f"{found.group(1).upper()}-{found.group(2).upper()}" if found else None
 
 
+def secret_only(text: str) -> str | None:
+    """The secret when the message is only a secret ("4kq7-xm2p", "4KQ7 XM2P"), else None."""
+    compact = re.sub(r"[\s\-_.]", "", text or "")
+    if len(compact) != SECRET_LENGTH or not all(c in ALPHABET for c in compact.upper()):
+        return None
+    return f"{compact[:4].upper()}-{compact[4:].upper()}"
+
+
 def is_ticket(value: str) -> bool:
     return find_ticket(value) == value

@@ -1,6 +1,9 @@
 """Printable A4 poster of a village's share links: PDF with reportlab, QR codes
 encoded by segno and drawn as vector squares, PNG rendered from the PDF by pdfium.
 
+One QR code per configured channel: the web chat always, WhatsApp and Telegram when their
+settings are set, so a poster never shows an empty box.
+
 Every printed sentence comes from content/answers/village.yml (keys village.poster.*);
 emergency numbers are placeholders filled from content/contacts.yml. A demo (fictitious)
 village gets a visible "CONTOH" mark.
@@ -16,9 +19,11 @@ import segno
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from bot.core.content import Content
+from bot.core.villages.service import Links
 from storage.models.villages import Village
 
 WIDTH, HEIGHT = A4
@@ -27,6 +32,7 @@ TEAL = colors.HexColor("#0b5d5b")
 RED = colors.HexColor("#b3261e")
 INK = colors.HexColor("#1b1b1b")
 QR_SIZE = 215.0
+WEB_CAPTION = "village.poster.scan_web"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,27 +72,41 @@ def _qr(c: Canvas, data: str, x: float, y: float, size: float) -> None:
                        module + 0.05, stroke=0, fill=1)
 
 
-def _qr_block(c: Canvas, content: Content, link: str | None, caption_key: str,
-              x: float, y: float) -> None:
+def _qr_block(c: Canvas, content: Content, link: str, caption_key: str,
+              x: float, y: float, size: float) -> None:
+    """A caption, the QR code of `link` and the link itself (without https://; a web chat
+    link keeps its ?start=CODE, which a reader may type)."""
     c.setFillColor(INK)
-    c.setFont("Helvetica-Bold", 15)
-    c.drawCentredString(x + QR_SIZE / 2, y + QR_SIZE + 10, _text(content, caption_key))
-    if link:
-        _qr(c, link, x, y, QR_SIZE)
-        c.setFillColor(INK)
-        short = link.split("?", 1)[0].removeprefix("https://")
-        c.setFont("Helvetica", 10)
-        c.drawCentredString(x + QR_SIZE / 2, y - 14, short)
-    else:
-        c.setStrokeColor(colors.grey)
-        c.rect(x, y, QR_SIZE, QR_SIZE, stroke=1, fill=0)
-        c.setFont("Helvetica", 12)
-        c.drawCentredString(x + QR_SIZE / 2, y + QR_SIZE / 2,
-                            _text(content, "village.poster.not_configured"))
+    caption = _text(content, caption_key)
+    font = min(15.0, 15.0 * (size + 8) / max(stringWidth(caption, "Helvetica-Bold", 15), 1))
+    c.setFont("Helvetica-Bold", font)
+    c.drawCentredString(x + size / 2, y + size + 10, caption)
+    _qr(c, link, x, y, size)
+    c.setFillColor(INK)
+    short = link.removeprefix("https://").removeprefix("http://")
+    if caption_key != WEB_CAPTION:
+        short = short.split("?", 1)[0]
+    c.setFont("Helvetica", 9)
+    c.drawCentredString(x + size / 2, y - 14, short)
 
 
-def poster_pdf(content: Content, village: Village, *, whatsapp: str | None,
-               telegram: str | None) -> bytes:
+def _qr_row(c: Canvas, content: Content, share: Links, y: float) -> None:
+    """One QR block per configured channel, side by side; never an empty box (the web
+    chat link always exists)."""
+    blocks = [(share.web, WEB_CAPTION)]
+    if share.whatsapp:
+        blocks.append((share.whatsapp, "village.poster.scan_whatsapp"))
+    if share.telegram:
+        blocks.append((share.telegram, "village.poster.scan_telegram"))
+    inner = WIDTH - 2 * MARGIN
+    size = min(QR_SIZE, (inner - (len(blocks) + 1) * 14) / len(blocks))
+    gap = (inner - len(blocks) * size) / (len(blocks) + 1)
+    for i, (link, caption) in enumerate(blocks):
+        _qr_block(c, content, link, caption, MARGIN + gap + i * (size + gap),
+                  y + (QR_SIZE - size) / 2, size)
+
+
+def poster_pdf(content: Content, village: Village, share: Links) -> bytes:
     """The poster as PDF bytes (one A4 page)."""
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=A4, pageCompression=1)
@@ -121,10 +141,7 @@ def poster_pdf(content: Content, village: Village, *, whatsapp: str | None,
     box_h = 22 + 21 * len(lines)
     box_y = 78.0
     qr_y = box_y + box_h + 48 + ((y - 40) - (box_y + box_h + 48) - QR_SIZE - 30) / 2
-    gap = (inner - 2 * QR_SIZE) / 3
-    _qr_block(c, content, whatsapp, "village.poster.scan_whatsapp", MARGIN + gap, qr_y)
-    _qr_block(c, content, telegram, "village.poster.scan_telegram",
-              MARGIN + 2 * gap + QR_SIZE, qr_y)
+    _qr_row(c, content, share, qr_y)
     c.setStrokeColor(RED)
     c.setLineWidth(2)
     c.roundRect(MARGIN, box_y, inner, box_h, 8, stroke=1, fill=0)
@@ -166,10 +183,10 @@ def pdf_to_png(pdf: bytes, dpi: int = 150) -> bytes:
     return out.getvalue()
 
 
-def write_poster(content: Content, village: Village, out_dir: Path, *,
-                 whatsapp: str | None, telegram: str | None) -> PosterFiles:
+def write_poster(content: Content, village: Village, out_dir: Path,
+                 share: Links) -> PosterFiles:
     out_dir.mkdir(parents=True, exist_ok=True)
-    pdf = poster_pdf(content, village, whatsapp=whatsapp, telegram=telegram)
+    pdf = poster_pdf(content, village, share)
     stem = f"poster-{village.referral_code}"
     files = PosterFiles(out_dir / f"{stem}.pdf", out_dir / f"{stem}.png")
     files.pdf.write_bytes(pdf)

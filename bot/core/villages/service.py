@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,7 +19,7 @@ from bot.core.villages.registry import (
     telegram_link,
     whatsapp_link,
 )
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import DEFAULT_SERVE_URL, PROJECT_ROOT, Settings
 from storage.models.villages import Village
 from storage.repositories import villages as repo
 
@@ -34,9 +35,19 @@ class ImportResult:
 
 @dataclass(frozen=True, slots=True)
 class Links:
+    """A village's share links. The web chat link always exists: PUBLIC_URL/?start=CODE,
+    or the local serve address while PUBLIC_URL is unset (`web_is_local`)."""
+
     telegram: str | None
     whatsapp: str | None
     prefill: str
+    web: str
+    web_is_local: bool = False
+
+    @property
+    def channels(self) -> list[str]:
+        """The channels with a link, in poster order: web chat always, then the others."""
+        return ["web", *(n for n in ("whatsapp", "telegram") if getattr(self, n))]
 
 
 async def import_villages(sessions: async_sessionmaker[AsyncSession], path: Path, *,
@@ -65,10 +76,13 @@ async def seed_demo_villages(settings: Settings,
 
 
 def links(settings: Settings, content: Content, village: Village) -> Links:
-    """The Telegram and WhatsApp share links of a village (None when not configured)."""
+    """The share links of a village: web chat always, Telegram and WhatsApp when their
+    settings are set (else None)."""
     code = village.referral_code
     prefill = content.fill(content.entries["village.wa_prefill"].text, {"code": code})
     tg = settings.telegram_bot_username
     wa = settings.whatsapp_public_number
+    base = (settings.public_url or DEFAULT_SERVE_URL).rstrip("/")
     return Links(telegram_link(tg, code) if tg else None,
-                 whatsapp_link(wa, prefill) if wa else None, prefill)
+                 whatsapp_link(wa, prefill) if wa else None, prefill,
+                 web=f"{base}/?start={quote(code)}", web_is_local=not settings.public_url)

@@ -65,5 +65,5 @@ def test_a_reload_keeps_the_chat_the_server_issued(base_url: str, browser: Any) 
     page.get_by_label("Tulis pesan").fill("brp biaya ke taiwan min")
     page.keyboard.press("Enter")
     page.wait_for_selector('.msg.bot[data-key="costs"]')
-    assert bot_keys(page) == ["costs"]  # no second welcome: the same chat went on
+    assert bot_keys(page) == ["welcome", "costs"]  # restored, no second welcome
     assert page.evaluate("localStorage.getItem('jalur-aman-token')") == token

@@ -144,3 +144,21 @@ async def test_demo_register_is_marked_fictitious_in_every_answer(demo_bot: Bot)
         [reply] = await say(demo_bot, query)
         assert reply.key.startswith("agency_check.")
         assert demo_note in reply.text
+
+
+async def test_register_names_are_shown_with_the_legal_form_first(agency_bot: Bot) -> None:
+    """The register holds "Adhi Tirta Cipta, PT"; the answer names "PT Adhi Tirta Cipta"."""
+    [reply] = await say(agency_bot, "PT Adhi Tirta Cipta resmi ga?")
+    assert reply.key == "agency_check.registered"
+    assert "PT Adhi Tirta Cipta" in reply.text and "Cipta, PT" not in reply.text
+
+
+async def test_candidate_buttons_are_short_and_never_cut_a_name(agency_bot: Bot) -> None:
+    [reply] = await say(agency_bot, "agen saya namanya pt andalan pesona padma")
+    assert reply.key == "agency_check.ambiguous"
+    picks = [b for b in reply.buttons if b.payload.startswith("agency:pick:")]
+    assert picks
+    for i, button in enumerate(picks, 1):
+        assert len(button.title) <= 20 and "…" not in button.title
+        assert str(i) in button.title
+        assert f"\n{i}. PT " in reply.text  # the names are in the numbered list

@@ -145,3 +145,14 @@ def test_match_dict_has_the_contract_fields(register: Register) -> None:
     match = register.check("kilau samudra raya", TODAY).matches[0].to_dict()
     assert set(match) == {"name", "sip3mi", "status", "province", "expires", "score"}
     assert match["expires"] == "2028-01-01" and match["score"] == 100.0
+
+
+def test_display_name_puts_the_legal_form_first() -> None:
+    from bot.core.agencies.matching import display_name
+
+    assert display_name("Adhi Tirta Cipta, PT") == "PT Adhi Tirta Cipta"
+    assert display_name("Adhi Tirta Cipta PT.") == "PT Adhi Tirta Cipta"
+    assert display_name("PT. Maju  Jaya") == "PT Maju Jaya"
+    assert display_name("PT Maju Jaya") == "PT Maju Jaya"
+    assert display_name("Koperasi Sejahtera") == "Koperasi Sejahtera"
+    assert display_name("Ptolemy Sukses") == "Ptolemy Sukses"

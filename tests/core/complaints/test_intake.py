@@ -158,7 +158,7 @@ async def test_status_lookup_only_for_own_tickets(bot: Bot) -> None:
     theirs = await _file(bot, "u2")
     assert keys(await say(bot, text=f"status tiket {mine.ticket}")) == ["complaint_status.new"]
     assert keys(await say(bot, text=f"status tiket {theirs.ticket}")) == [
-        "complaint_status.not_found"]
+        "complaint_status.ask_secret"]
     assert keys(await say(bot, text=f"cek {theirs.ticket.lower()} ABCD-EFGH")) == [
         "complaint_status.not_found"]
 

@@ -30,3 +30,13 @@ def test_secret_is_checked_against_its_hash_only() -> None:
     assert not tickets.secret_matches("ABCD-EFGH", stored)
     assert not tickets.secret_matches(secret, None)
     assert tickets.find_secret(f"JA-7K3P-Q9 {secret}") == secret
+
+
+def test_a_message_that_is_only_a_secret_is_recognised() -> None:
+    from bot.core.complaints.tickets import secret_only
+
+    assert secret_only(" 4kq7-xm2p ") == "4KQ7-XM2P"
+    assert secret_only("4KQ7 XM2P") == "4KQ7-XM2P"
+    assert secret_only("4KQ7XM2P") == "4KQ7-XM2P"
+    assert secret_only("kode 4KQ7-XM2P") is None
+    assert secret_only("4KQ7-XM2O") is None  # O is not in the alphabet

@@ -76,6 +76,24 @@ async def test_telegram_start_payload_asks_and_attributes(bot: Bot) -> None:
     assert "village.confirm" not in [r.key for r in again]
 
 
+async def test_web_chat_link_uses_public_url_or_says_it_is_local(bot: Bot) -> None:
+    village = await _village(bot)
+    local = links(bot.settings, bot.content, village)
+    assert local.web == f"http://127.0.0.1:8080/?start={village.referral_code}"
+    assert local.web_is_local and local.channels == ["web"]
+    bot.settings.public_url = "https://jalur-aman.example/"
+    public = links(bot.settings, bot.content, village)
+    assert public.web == f"https://jalur-aman.example/?start={village.referral_code}"
+    assert not public.web_is_local
+
+
+async def test_web_chat_start_link_asks_and_attributes(bot: Bot) -> None:
+    village = await _village(bot)
+    start = parse_qs(urlparse(links(bot.settings, bot.content, village).web).query)["start"][0]
+    replies = await bot.engine.handle(Message("web", "w-start", text="halo", referral=start))
+    assert [r.key for r in replies][-1] == "village.confirm"
+
+
 async def test_whatsapp_prefilled_text_asks_and_attributes(bot: Bot) -> None:
     village = await _village(bot)
     bot.settings.whatsapp_public_number = "+62 811 0000 0000"
