@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import is_postgres
@@ -36,7 +36,8 @@ async def claim_next(
     session: AsyncSession, *, office_code: str, staff_id: int, lease_until: datetime,
     actor: Actor | None = None,
 ) -> int | None:
-    """Atomically take the most urgent, then oldest, queued complaint of the office.
+    """Atomically take the most urgent, then overdue, then oldest queued complaint of the
+    office.
 
     One conditional UPDATE: `FOR UPDATE SKIP LOCKED` on PostgreSQL (concurrent claimers
     skip each other's rows), a single UPDATE ... WHERE id = (SELECT ...) AND status IN
@@ -50,7 +51,8 @@ async def claim_next(
         row = (await session.execute(text(
             "WITH picked AS (SELECT id, status FROM complaints"
             " WHERE status IN ('new', 'reopened') AND office_code = :office"
-            " ORDER BY urgent DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+            " ORDER BY urgent DESC, flagged_overdue DESC, created_at, id"
+            " LIMIT 1 FOR UPDATE SKIP LOCKED)"
             " UPDATE complaints AS c SET status = 'assigned', assigned_to = :me,"
             " lease_until = :lease, updated_at = :now FROM picked WHERE c.id = picked.id"
             " RETURNING c.id, picked.status"), params)).first()
@@ -62,7 +64,8 @@ async def claim_next(
             "UPDATE complaints SET status = 'assigned', assigned_to = :me,"
             " lease_until = :lease, updated_at = :now"
             " WHERE id = (SELECT id FROM complaints WHERE status IN ('new', 'reopened')"
-            " AND office_code = :office ORDER BY urgent DESC, created_at, id LIMIT 1)"
+            " AND office_code = :office"
+            " ORDER BY urgent DESC, flagged_overdue DESC, created_at, id LIMIT 1)"
             " AND status IN ('new', 'reopened') RETURNING id"), params)).first()
         if row is None:
             return None
@@ -131,3 +134,27 @@ async def release_expired(session: AsyncSession, *, now: datetime | None = None,
         if old is not None:
             released.append(complaint_id)
     return released
+
+
+async def mark_overdue(session: AsyncSession, *, now: datetime) -> list[tuple[int, str]]:
+    """Mark open cases whose first response or resolution target has passed: overdue,
+    flagged (up the queue) and escalated (the supervisor's badge), each with an event.
+
+    One conditional UPDATE ... RETURNING: a case is marked once (`overdue_at IS NULL`), so
+    several workers running this at the same time never mark or announce a case twice
+    (PostgreSQL re-checks the condition on rows another transaction just changed; SQLite
+    serialises writers). A case waiting on the complainant is not counted as late.
+    Returns (id, "first_response" | "resolution") of the cases marked now."""
+    late = or_(and_(Complaint.first_response_at.is_(None), Complaint.first_response_due < now),
+               Complaint.resolution_due < now)
+    stmt = (update(Complaint)
+            .where(Complaint.overdue_at.is_(None),
+                   Complaint.status.in_((*QUEUED, "assigned")), late)
+            .values(overdue_at=now, flagged_overdue=True, escalated=True, updated_at=now)
+            .returning(Complaint.id, Complaint.first_response_at)
+            .execution_options(synchronize_session=False))
+    marked = sorted((int(cid), "resolution" if responded else "first_response")
+                    for cid, responded in (await session.execute(stmt)).all())
+    for complaint_id, kind in marked:
+        await add_event(session, complaint_id, "overdue", SYSTEM, body=kind)
+    return marked

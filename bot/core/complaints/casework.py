@@ -18,17 +18,18 @@ writes the complaint_message and the outbox row in the same transaction.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.complaints import updates
 from bot.core.complaints.rules import TRANSITIONS, Offices
 from bot.core.content import Content
-from storage.models import User, utcnow
+from bot.core.messages import Button
+from storage.models import utcnow
 from storage.models.complaints import Complaint, ComplaintEvent, ComplaintMessage, Evidence, Staff
-from storage.repositories import complaint_queue, complaint_records, complaint_views, outbox
+from storage.repositories import complaint_queue, complaint_records, complaint_views
 from storage.repositories.complaint_records import Actor
 from storage.repositories.complaint_views import VIEWS
 
@@ -105,13 +106,21 @@ class Casework:
         claimed = await complaint_queue.claim_next(
             session, office_code=staff.office_code, staff_id=staff.id,
             lease_until=utcnow() + self.lease, actor=self._actor(staff))
-        return None if claimed is None else await self._get(session, staff, claimed)
+        if claimed is None:
+            return None
+        complaint = await self._get(session, staff, claimed)
+        await self._notify(session, complaint, "complaint.update.claimed", "claimed-"
+                           + str(await complaint_views.last_event_id(session, claimed)))
+        return complaint
 
     async def claim(self, session: AsyncSession, staff: Staff, complaint_id: int) -> Complaint:
         await self._get(session, staff, complaint_id)
         await self._move(session, staff, complaint_id, ("new", "reopened"), "assigned",
                          "claimed", assigned_to=staff.id, lease_until=utcnow() + self.lease)
-        return await self._get(session, staff, complaint_id)
+        complaint = await self._get(session, staff, complaint_id)
+        await self._notify(session, complaint, "complaint.update.claimed", "claimed-"
+                           + str(await complaint_views.last_event_id(session, complaint_id)))
+        return complaint
 
     async def release(self, session: AsyncSession, staff: Staff, complaint_id: int) -> None:
         """Give the case back to the office queue (unassigned, status new)."""
@@ -137,6 +146,7 @@ class Casework:
             await complaint_records.add_event(session, complaint.id, "replied",
                                               self._actor(staff))
         await self._touch(session, staff, complaint)
+        await updates.mark_first_response(session, complaint.id)
         key = "complaint.staff_request" if request_info else "complaint.staff_reply"
         await self._notify(session, complaint, key, f"m{message.id}", body=body)
         return message
@@ -169,8 +179,10 @@ class Casework:
         await self._move(session, staff, complaint.id, ("assigned", "waiting_on_complainant"),
                          "resolved", "resolved", body=note, resolved_at=utcnow(),
                          lease_until=None)
-        await self._notify(session, complaint, "complaint.resolved_notice",
-                           f"resolved-{uuid.uuid4().hex[:12]}")
+        await updates.mark_first_response(session, complaint.id)
+        await self._notify(session, complaint, "complaint.resolved_notice", "resolved-"
+                           + str(await complaint_views.last_event_id(session, complaint.id)),
+                           buttons=updates.satisfaction_buttons(self.content, complaint.id))
 
     async def close(self, session: AsyncSession, staff: Staff, complaint_id: int,
                     note: str | None = None) -> None:
@@ -184,10 +196,14 @@ class Casework:
     async def reopen(self, session: AsyncSession, staff: Staff, complaint_id: int,
                      note: str | None = None) -> None:
         self._active(staff)
-        await self._get(session, staff, complaint_id)
+        complaint = await self._get(session, staff, complaint_id)
         await self._move(session, staff, complaint_id, ("resolved", "closed"), "reopened",
                          "reopened", body=note, assigned_to=None, resolved_at=None,
-                         bot_released=False)
+                         bot_released=False, **updates.restart_targets(self.offices, complaint))
+        await self._notify(session, complaint, "complaint.update.reopened", "reopened-"
+                           + str(await complaint_views.last_event_id(session, complaint_id)),
+                           due=self.offices.targets.when(complaint.office_code,
+                                                         await self._due(session, complaint)))
 
     async def escalate(self, session: AsyncSession, staff: Staff, complaint_id: int,
                        reason: str) -> None:
@@ -213,6 +229,10 @@ class Casework:
             await self._move(session, staff, complaint.id, tuple(TRANSITIONS), "new",
                              "reassigned_office", body=f"{complaint.office_code} -> {office_code}",
                              office_code=office_code, assigned_to=None, lease_until=None)
+            await self._notify(session, complaint, "complaint.update.transferred",
+                               "moved-" + str(await complaint_views.last_event_id(
+                                   session, complaint.id)),
+                               office=self.offices.name(office_code))
         elif handler is not None:
             if handler.office_code != complaint.office_code or not handler.active:
                 raise CaseError("handler is not active in this office")
@@ -263,12 +283,14 @@ class Casework:
         complaint.updated_at = utcnow()
 
     async def _notify(self, session: AsyncSession, complaint: Complaint, key: str,
-                      suffix: str, **params: object) -> None:
+                      suffix: str, *, buttons: list[Button] | None = None,
+                      **params: object) -> None:
         """Queue a message to the complainant on their channel (if they still exist)."""
-        user = await session.get(User, complaint.user_id) if complaint.user_id else None
-        if user is None:
-            return
-        reply = self.content.render(key, {"ticket": complaint.ticket, **params})
-        await outbox.enqueue(session, channel=user.channel, external_user_id=user.external_id,
-                             payload=reply.to_dict(), complaint_id=complaint.id,
-                             idempotency_key=f"c{complaint.id}-{suffix}")
+        params = {"office": self.offices.name(complaint.office_code), **params}
+        await updates.notify(session, self.content, complaint, key, suffix, buttons=buttons,
+                             **params)
+
+    @staticmethod
+    async def _due(session: AsyncSession, complaint: Complaint) -> datetime:
+        await session.refresh(complaint)
+        return complaint.resolution_due or utcnow()
