@@ -164,4 +164,4 @@ async def test_empty_reply_is_refused(client: Client, bot: Bot) -> None:
     await login(client, "siti")
     await post(client, f"/staff/case/{cid}/claim")
     assert (await post(client, f"/staff/case/{cid}/reply", body="  ")).status == 400
-    assert not await _outbox(bot)
+    assert [o.payload["key"] for o in await _outbox(bot)] == ["complaint.update.claimed"]
