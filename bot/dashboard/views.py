@@ -139,7 +139,11 @@ async def case_page(request: web.Request) -> web.StreamResponse:
                 canned=canned, mine=mine,
                 may_work=mine or staff.is_supervisor,
                 colleagues=[s for s in colleagues if s.active and s.id != complaint.assigned_to],
-                overdue=_late(complaint), **_flash(request))
+                overdue=_late(complaint),
+                other_offices=[(code, name) for code, name
+                               in dash.casework.offices.names.items()
+                               if code != complaint.office_code],
+                **_flash(request))
 
 
 def _is_past(moment: datetime | None) -> bool:

@@ -225,10 +225,15 @@ class Casework:
         if office_code and office_code != complaint.office_code:
             if office_code not in self.offices.names:
                 raise CaseError("unknown office")
-            # Audited as "from -> to"; the case leaves this office's queue (status new).
-            await self._move(session, staff, complaint.id, tuple(TRANSITIONS), "new",
-                             "reassigned_office", body=f"{complaint.office_code} -> {office_code}",
-                             office_code=office_code, assigned_to=None, lease_until=None)
+            # Any open case joins the other office's queue as new (not a lifecycle step);
+            # audited as "from -> to".
+            moved = await complaint_queue.compare_and_set(
+                session, complaint.id, expected=("new", "reopened", *complaint_queue.HANDOFF),
+                new_status="new", kind="reassigned_office", actor=self._actor(staff),
+                body=f"{complaint.office_code} -> {office_code}", in_office=staff.office_code,
+                office_code=office_code, assigned_to=None, lease_until=None)
+            if moved is None:
+                raise Conflict("the case is not in a state that allows this")
             await self._notify(session, complaint, "complaint.update.transferred",
                                "moved-" + str(await complaint_views.last_event_id(
                                    session, complaint.id)),
