@@ -19,6 +19,7 @@ writes the complaint_message and the outbox row in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -272,7 +273,7 @@ class Casework:
 
     async def _move(self, session: AsyncSession, staff: Staff, complaint_id: int,
                     expected: tuple[str, ...], new: str, kind: str, body: str | None = None,
-                    **values: object) -> str:
+                    **values: Any) -> str:
         expected = tuple(s for s in expected if new in TRANSITIONS.get(s, ()))
         old = await complaint_queue.compare_and_set(
             session, complaint_id, expected=expected, new_status=new, kind=kind,

@@ -16,7 +16,7 @@ from tests.core.complaints.test_intake import HAPPY, keys, run, say
 
 
 async def _setup(bot: Bot) -> tuple[Complaint, Staff, Casework]:
-    replies = await run(bot, HAPPY + [("button", "complaint:pick:confirm:yes")])
+    replies = await run(bot, [*HAPPY, ("button", "complaint:pick:confirm:yes")])
     assert keys(replies) == ["complaint.filed"]
     async with bot.sessions() as session, session.begin():
         complaint = (await session.execute(select(Complaint))).scalar_one()
@@ -27,7 +27,7 @@ async def _setup(bot: Bot) -> tuple[Complaint, Staff, Casework]:
 
 
 async def test_filing_answer_names_office_and_first_response_target(bot: Bot) -> None:
-    replies = await run(bot, HAPPY + [("button", "complaint:pick:confirm:yes")])
+    replies = await run(bot, [*HAPPY, ("button", "complaint:pick:confirm:yes")])
     async with bot.sessions() as session:
         c = (await session.execute(select(Complaint))).scalar_one()
     assert c.first_response_due is not None and c.resolution_due is not None
@@ -59,7 +59,7 @@ async def test_satisfied_answer_is_recorded_with_an_optional_comment(bot: Bot) -
         notice = (await session.execute(select(OutboxMessage).order_by(
             OutboxMessage.id.desc()))).scalars().first()
     assert notice is not None and notice.payload["key"] == "complaint.resolved_notice"
-    puas = [b["payload"] for b in notice.payload["buttons"]][0]
+    puas = next(b["payload"] for b in notice.payload["buttons"])
     assert keys(await say(bot, button=puas)) == ["satisfaction.thanks"]
     assert keys(await say(bot, button=puas)) == ["satisfaction.unavailable"]  # once
     assert keys(await say(bot, text="Petugasnya ramah")) == ["satisfaction.comment_saved"]
