@@ -19,8 +19,8 @@ writes the complaint_message and the outbox row in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
-from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -110,8 +110,7 @@ class Casework:
         if claimed is None:
             return None
         complaint = await self._get(session, staff, claimed)
-        await self._notify(session, complaint, "complaint.update.claimed", "claimed-"
-                           + str(await complaint_views.last_event_id(session, claimed)))
+        await self._notify_change(session, complaint, "complaint.update.claimed")
         return complaint
 
     async def claim(self, session: AsyncSession, staff: Staff, complaint_id: int) -> Complaint:
@@ -119,8 +118,7 @@ class Casework:
         await self._move(session, staff, complaint_id, ("new", "reopened"), "assigned",
                          "claimed", assigned_to=staff.id, lease_until=utcnow() + self.lease)
         complaint = await self._get(session, staff, complaint_id)
-        await self._notify(session, complaint, "complaint.update.claimed", "claimed-"
-                           + str(await complaint_views.last_event_id(session, complaint_id)))
+        await self._notify_change(session, complaint, "complaint.update.claimed")
         return complaint
 
     async def release(self, session: AsyncSession, staff: Staff, complaint_id: int) -> None:
@@ -181,9 +179,9 @@ class Casework:
                          "resolved", "resolved", body=note, resolved_at=utcnow(),
                          lease_until=None)
         await updates.mark_first_response(session, complaint.id)
-        await self._notify(session, complaint, "complaint.resolved_notice", "resolved-"
-                           + str(await complaint_views.last_event_id(session, complaint.id)),
-                           buttons=updates.satisfaction_buttons(self.content, complaint.id))
+        await self._notify_change(session, complaint, "complaint.resolved_notice",
+                                  buttons=updates.satisfaction_buttons(self.content,
+                                                                       complaint.id))
 
     async def close(self, session: AsyncSession, staff: Staff, complaint_id: int,
                     note: str | None = None) -> None:
@@ -201,10 +199,10 @@ class Casework:
         await self._move(session, staff, complaint_id, ("resolved", "closed"), "reopened",
                          "reopened", body=note, assigned_to=None, resolved_at=None,
                          bot_released=False, **updates.restart_targets(self.offices, complaint))
-        await self._notify(session, complaint, "complaint.update.reopened", "reopened-"
-                           + str(await complaint_views.last_event_id(session, complaint_id)),
-                           due=self.offices.targets.when(complaint.office_code,
-                                                         await self._due(session, complaint)))
+        await session.refresh(complaint)
+        due = complaint.resolution_due or utcnow()
+        await self._notify_change(session, complaint, "complaint.update.reopened",
+                                  due=self.offices.targets.when(complaint.office_code, due))
 
     async def escalate(self, session: AsyncSession, staff: Staff, complaint_id: int,
                        reason: str) -> None:
@@ -235,10 +233,8 @@ class Casework:
                 office_code=office_code, assigned_to=None, lease_until=None)
             if moved is None:
                 raise Conflict("the case is not in a state that allows this")
-            await self._notify(session, complaint, "complaint.update.transferred",
-                               "moved-" + str(await complaint_views.last_event_id(
-                                   session, complaint.id)),
-                               office=self.offices.name(office_code))
+            await self._notify_change(session, complaint, "complaint.update.transferred",
+                                      office=self.offices.name(office_code))
         elif handler is not None:
             if handler.office_code != complaint.office_code or not handler.active:
                 raise CaseError("handler is not active in this office")
@@ -296,7 +292,9 @@ class Casework:
         await updates.notify(session, self.content, complaint, key, suffix, buttons=buttons,
                              **params)
 
-    @staticmethod
-    async def _due(session: AsyncSession, complaint: Complaint) -> datetime:
-        await session.refresh(complaint)
-        return complaint.resolution_due or utcnow()
+    async def _notify_change(self, session: AsyncSession, complaint: Complaint, key: str,
+                             **params: Any) -> None:
+        """`_notify` once per change of the case (keyed by the change's event)."""
+        event = await complaint_views.last_event_id(session, complaint.id)
+        await self._notify(session, complaint, key, f"{key.rsplit('.', 1)[-1]}-{event}",
+                           **params)
