@@ -37,7 +37,7 @@ def _keys(chat: Any) -> list[str]:
 
 def _answered(chat: Any, before: int) -> str:
     """Wait for the answer to the last message; its (last) reply key."""
-    chat.wait_for_function(f"document.querySelectorAll('.msg.bot').length > {before}")
+    chat.locator(".msg.bot").nth(before).wait_for()  # (the page's CSP forbids eval)
     return _keys(chat)[-1]
 
 
