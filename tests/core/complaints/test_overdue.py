@@ -4,6 +4,7 @@ complainant (and the staff Telegram chat, when configured) are told through the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
@@ -109,3 +110,22 @@ async def test_an_overdue_case_is_claimed_before_an_older_one(bot: Bot) -> None:
     async with bot.sessions() as session:
         keys = [r for r in (await session.execute(select(OutboxMessage.channel))).scalars()]
         assert "telegram" not in keys  # no staff chat configured: no staff message
+
+
+async def test_two_workers_checking_at_once_announce_a_case_once(pg_bot: Bot) -> None:
+    bot, clock = pg_bot, Clock()
+    offices = Offices.load(bot.settings.content_dir / "offices.yml")
+    late = await _file(bot, "u-both", offices)
+    assert late.resolution_due is not None
+    clock.now = late.resolution_due + timedelta(minutes=1)
+    check = OverdueCheck(bot.content, offices, staff_chat="-100888", clock=clock)
+
+    async def worker() -> list[tuple[int, str]]:
+        async with bot.sessions() as session, session.begin():
+            return await check.run(session)
+
+    results = await asyncio.gather(worker(), worker(), worker())
+    assert sorted(r for result in results for r in result) == [(late.id, "first_response")]
+    sent = [s for s in await _outbox(bot) if s[2] in ("complaint.update.overdue",
+                                                       "staff.overdue_alert")]
+    assert len(sent) == 2  # one to the complainant, one to the staff chat
