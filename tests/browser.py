@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyotp
 from aiohttp import web
 
 from benchmarks.drills.common import free_port
@@ -71,3 +72,20 @@ def chromium_browser():  # type: ignore[no-untyped-def]
             yield browser
         finally:
             browser.close()
+
+
+def staff_page(browser, base: str, username: str, password: str):  # type: ignore[no-untyped-def]
+    """A desktop-sized page signed in to the staff dashboard for the first time (second
+    factor enrolled), on the queue of new cases."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{base}/staff/")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/staff/enrol")  # first sign-in: enrol the second factor
+    secret = page.get_attribute("[data-totp-secret]", "data-totp-secret")
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.click("form[action='/staff/enrol'] button[type=submit]")
+    page.click("a:has-text('Lanjut ke dasbor')")  # after the recovery codes
+    page.wait_for_url(f"{base}/staff/queue/new")
+    return page

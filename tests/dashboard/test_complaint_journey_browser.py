@@ -18,7 +18,7 @@ import pytest
 from bot.core.complaints.rules import Offices
 from bot.core.nlu import NLU
 from bot.settings import Settings
-from tests.browser import chromium_browser, running_server
+from tests.browser import chromium_browser, running_server, staff_page
 from tests.dashboard.test_browser import PASSWORD, _add_staff
 
 pytestmark = pytest.mark.browser
@@ -80,12 +80,7 @@ def test_filing_claim_question_answer_resolve_and_rating(settings: Settings, nlu
         assert "BP3MI Jawa Timur" in filed and "WIB" in filed
         chat.screenshot(path=str(shots / "1-filed.png"))
 
-        staff = browser.new_page(viewport={"width": 1366, "height": 768})
-        staff.goto(f"{base}/staff/")
-        staff.fill("#username", "siti")
-        staff.fill("#password", PASSWORD)
-        staff.click("button[type=submit]")
-        staff.wait_for_url(f"{base}/staff/queue/new")
+        staff = staff_page(browser, base, "siti", PASSWORD)
         ticket = staff.locator("tr[data-ticket]").first.get_attribute("data-ticket")
         assert ticket and ticket in filed
 
