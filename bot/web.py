@@ -90,7 +90,9 @@ def _watch_overdue(app: web.Application, bot: Bot) -> None:
     if interval <= 0:
         return
     offices = bot.offices or Offices.load(bot.settings.content_dir / "offices.yml")
-    check = OverdueCheck(bot.content, offices, staff_chat=bot.settings.staff_telegram_chat_id)
+    # Staff alerts go out through the Telegram outbox: only when that channel is on.
+    staff_chat = bot.settings.staff_telegram_chat_id if bot.settings.telegram_token else None
+    check = OverdueCheck(bot.content, offices, staff_chat=staff_chat)
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
 
