@@ -10,7 +10,6 @@ Without --database-url a temporary SQLite file is used; for PostgreSQL pass a UR
 empty database (e.g. one created on the server scripts/postgres.sh starts).
 """
 
-# ruff: noqa: E402  (the path fix must run before the imports)
 from __future__ import annotations
 
 import sys
