@@ -25,10 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.complaints import tickets
+from bot.core.complaints.targets import ServiceTargets
 from storage import db
 from storage.media import MediaStore
-from storage.models import Unanswered, User
-from bot.core.complaints.targets import ServiceTargets
 from storage.models import Unanswered, User, utcnow
 from storage.models.complaints import Complaint
 from storage.repositories import adverts as advert_repo
