@@ -64,11 +64,11 @@ async def _advert_groups(db: AsyncSession, days: int) -> list[AdvertGroup]:
 
 
 async def adverts_csv_export(request: web.Request) -> web.StreamResponse:
-    _supervisor(request)
+    require_supervisor(request)
     async with state(request).bot.sessions() as db:
         groups = await _advert_groups(db, _days(request))
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return await _export(request, "\ufeff" + groups_csv(groups), "reported_adverts",
+    return await export_file(request, "\ufeff" + groups_csv(groups), "reported_adverts",
                          len(groups), f"lowongan-dilaporkan-{stamp}.csv", "text/csv")
 
 

@@ -97,7 +97,7 @@ class Complaint(Base):
     # The intake conversation that filed it (migration 0009): unique, so two presses of
     # "confirm" racing each other file one complaint.
     intake_id: Mapped[str | None] = mapped_column(String(32), default=None, unique=True)
-    # Migration 0010: service targets (working time of the office, set at filing), the
+    # Migration 0011: service targets (working time of the office, set at filing), the
     # first response to the complainant, the periodic overdue mark, and satisfaction
     # ("puas" | "tidak_puas", optional comment) asked after "resolved".
     first_response_due: Mapped[datetime | None] = mapped_column(default=None)

@@ -3,15 +3,15 @@ and the resolution are due (computed at filing from the office's targets in work
 when the first response came, when the periodic check marked the case overdue, and the
 complainant's satisfaction answer after "resolved"; an index for the overdue check.
 
-Revision ID: 0010_case_targets
-Revises: 0009_staff_security
+Revision ID: 0011_case_targets
+Revises: 0010_advert_reports
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_case_targets"
-down_revision = "0009_staff_security"
+revision = "0011_case_targets"
+down_revision = "0010_advert_reports"
 branch_labels = None
 depends_on = None
 
