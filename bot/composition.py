@@ -16,6 +16,7 @@ from bot.core.agencies.service import AgencyService
 from bot.core.complaints.handoff import ComplaintFollowUp
 from bot.core.complaints.intake import ComplaintFlow
 from bot.core.complaints.rules import Offices
+from bot.core.complaints.satisfaction import SatisfactionFlow
 from bot.core.content import Content
 from bot.core.context import Flow, IntentAction, Interceptor
 from bot.core.engine import Engine
@@ -40,6 +41,7 @@ class Bot:
     nlu: NLU
     engine: Engine
     media: MediaStore
+    offices: Offices | None = None
 
     async def close(self) -> None:
         await self.db_engine.dispose()
@@ -71,7 +73,7 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     complaint_flow = ComplaintFlow(offices, agency_service)
     media = MediaStore(settings.media_dir, settings.media_max_bytes)
     follow_up = ComplaintFollowUp(offices, media)  # deletion removes the user's files too
-    flows += [complaint_flow, follow_up]
+    flows += [complaint_flow, follow_up, SatisfactionFlow(offices)]
     actions.update(complaint=complaint_flow.start, complaint_status=follow_up.status,
                    human_handoff=follow_up.human_handoff)
     interceptors += [follow_up.ask_delete, follow_up.status_secret, follow_up.status_by_ticket,
@@ -97,4 +99,4 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
         after_turn=[VillageHook(village)], on_media=adverts.on_media,
         on_long_text=adverts.intercept,
     )
-    return Bot(settings, db_engine, sessions, content, nlu, engine, media)
+    return Bot(settings, db_engine, sessions, content, nlu, engine, media, offices)

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     rate_limit_webhook_burst: int = 1000
     trust_forwarded_for: bool = False
 
+    # Complaints: how often each worker runs the overdue check (seconds; 0 = off) and the
+    # Telegram chat (a staff group's id) told about overdue cases (needs TELEGRAM_TOKEN).
+    overdue_check_seconds: float = 60.0
+    staff_telegram_chat_id: str | None = None
+
 
 def get_settings() -> Settings:
     """Settings from the environment (a fresh object each call, so tests can patch env)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import MutableMapping
 
 from aiohttp import web
@@ -11,6 +12,8 @@ from bot import dashboard
 from bot.channels import webchat
 from bot.channels.setup import setup_channels
 from bot.composition import Bot
+from bot.core.complaints.overdue import OverdueCheck
+from bot.core.complaints.rules import Offices
 from bot.ops.access_log import request_id_middleware
 from bot.ops.guards import TokenBucket, failure_guard, metrics_guard, rate_limit, refuse_nul
 from bot.ops.http_metrics import http_metrics, metrics_handler
@@ -81,6 +84,30 @@ def _middlewares(bot: Bot) -> list[Middleware]:
             rate_limit(chat, webhook, s.trust_forwarded_for), refuse_nul, failure_guard]
 
 
+def _watch_overdue(app: web.Application, bot: Bot) -> None:
+    """Each worker runs the periodic overdue check (safe with several workers)."""
+    interval = bot.settings.overdue_check_seconds
+    if interval <= 0:
+        return
+    offices = bot.offices or Offices.load(bot.settings.content_dir / "offices.yml")
+    # Staff alerts go out through the Telegram outbox: only when that channel is on.
+    staff_chat = bot.settings.staff_telegram_chat_id if bot.settings.telegram_token else None
+    check = OverdueCheck(bot.content, offices, staff_chat=staff_chat)
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start(_app: web.Application) -> None:
+        tasks.append(asyncio.create_task(check.watch(bot.sessions, interval, stop)))
+
+    async def halt(_app: web.Application) -> None:
+        stop.set()
+        for task in tasks:
+            await task
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(halt)
+
+
 def create_app(bot: Bot) -> web.Application:
     app = web.Application(middlewares=_middlewares(bot), client_max_size=1024 * 1024)
     app[BOT_KEY] = bot
@@ -91,6 +118,7 @@ def create_app(bot: Bot) -> web.Application:
     webchat.setup(app, bot.engine, secret_key(bot.settings), bot.media)
     dashboard.setup(app, bot)
     setup_channels(app, bot)  # Telegram/WhatsApp when their tokens are set
+    _watch_overdue(app, bot)
 
     async def close_bot(_app: web.Application) -> None:
         await bot.close()

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from aiohttp import web
 
 from benchmarks.drills.common import free_port
@@ -150,3 +151,18 @@ def in_db(settings: Any, work: Any) -> Any:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, run()).result(timeout=60)
+def staff_page(browser, base: str, username: str, password: str):  # type: ignore[no-untyped-def]
+    """A desktop-sized page signed in to the staff dashboard for the first time (second
+    factor enrolled), on the queue of new cases."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{base}/staff/")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/staff/enrol")  # first sign-in: enrol the second factor
+    secret = page.get_attribute("[data-totp-secret]", "data-totp-secret")
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.click("form[action='/staff/enrol'] button[type=submit]")
+    page.click("a:has-text('Lanjut ke dasbor')")  # after the recovery codes
+    page.wait_for_url(f"{base}/staff/queue/new")
+    return page

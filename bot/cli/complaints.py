@@ -39,6 +39,10 @@ async def _rows(status: str | None) -> list[dict[str, Any]]:
             "urgency_reasons": list(c.urgency_reasons or ()), "escalated": c.escalated,
             "overdue": c.flagged_overdue, "created_at": _iso(c.created_at),
             "updated_at": _iso(c.updated_at), "resolved_at": _iso(c.resolved_at),
+            "first_response_due": _iso(c.first_response_due),
+            "first_response_at": _iso(c.first_response_at),
+            "resolution_due": _iso(c.resolution_due), "overdue_at": _iso(c.overdue_at),
+            "satisfaction": c.satisfaction,
         } for c in found]
 
 

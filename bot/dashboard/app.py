@@ -181,6 +181,8 @@ def page(request: web.Request, template: str, *, status: int = 200,
     base: dict[str, Any] = {
         "staff": staff,
         "office_name": staff.office_name if staff else "",
+        "office_zone": dash.casework.offices.targets.calendar(
+            staff.office_code if staff else "").zone,
         "is_supervisor": bool(staff and staff.is_supervisor),
         "csrf": csrf.token_for(request, dash.signer),
         "role_labels": ROLE_LABELS,

@@ -1,4 +1,5 @@
-"""Dashboard configuration from content/dashboard.yml: canned replies and SLA targets.
+"""Dashboard configuration from content/dashboard.yml: canned replies (service targets
+are per office in content/offices.yml, bot.core.complaints.targets).
 
 Canned replies are filled with the ticket number and with contact values from
 content/contacts.yml (through Content.fill), so no phone number is typed in the dashboard.
@@ -7,7 +8,6 @@ content/contacts.yml (through Content.fill), so no phone number is typed in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,6 @@ class CannedReply:
 @dataclass(frozen=True, slots=True)
 class DashboardConfig:
     canned: tuple[CannedReply, ...]
-    sla_urgent: timedelta
-    sla_normal: timedelta
 
     def filled(self, content: Content, ticket: str) -> list[CannedReply]:
         """Canned replies with {ticket} and contact placeholders replaced."""
@@ -37,15 +35,8 @@ class DashboardConfig:
                 for c in self.canned]
 
 
-def _hours(raw: dict[str, Any], name: str, default: float) -> timedelta:
-    value = raw.get(name, default)
-    if not isinstance(value, int | float) or value <= 0:
-        raise ValueError(f"{FILE_NAME}: sla_hours.{name} must be a positive number")
-    return timedelta(hours=float(value))
-
-
 def load(content_dir: Path) -> DashboardConfig:
-    """Read content/dashboard.yml; a missing file gives no canned replies and default SLAs."""
+    """Read content/dashboard.yml; a missing file gives no canned replies."""
     path = content_dir / FILE_NAME
     data: dict[str, Any] = {}
     if path.exists():
@@ -59,5 +50,4 @@ def load(content_dir: Path) -> DashboardConfig:
             raise ValueError(f"{path}: canned reply {key!r} has no text")
         canned.append(CannedReply(str(key), str(raw.get("title") or key),
                                   " ".join(str(raw["text"]).split())))
-    sla = data.get("sla_hours") or {}
-    return DashboardConfig(tuple(canned), _hours(sla, "urgent", 4), _hours(sla, "normal", 72))
+    return DashboardConfig(tuple(canned))

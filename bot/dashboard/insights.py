@@ -37,14 +37,14 @@ def _days(request: web.Request) -> int:
     return min(int(raw), 3650) if raw.isdecimal() and int(raw) > 0 else DEFAULT_DAYS
 
 
-def _supervisor(request: web.Request) -> None:
+def require_supervisor(request: web.Request) -> None:
     staff = current_staff(request)
     if not staff.is_supervisor or staff.is_scoped:
         raise web.HTTPForbidden()
 
 
 async def warnings_page(request: web.Request) -> web.StreamResponse:
-    _supervisor(request)
+    require_supervisor(request)
     days = _days(request)
     async with state(request).bot.sessions() as db:
         rows = await stats.early_warning(db, since=datetime.now(UTC) - timedelta(days=days))
@@ -64,15 +64,15 @@ async def _advert_groups(db: AsyncSession, days: int) -> list[AdvertGroup]:
 
 
 async def adverts_csv_export(request: web.Request) -> web.StreamResponse:
-    _supervisor(request)
+    require_supervisor(request)
     async with state(request).bot.sessions() as db:
         groups = await _advert_groups(db, _days(request))
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return await _export(request, "\ufeff" + groups_csv(groups), "reported_adverts",
+    return await export_file(request, "\ufeff" + groups_csv(groups), "reported_adverts",
                          len(groups), f"lowongan-dilaporkan-{stamp}.csv", "text/csv")
 
 
-async def _export(request: web.Request, body: str, kind: str, rows: int,
+async def export_file(request: web.Request, body: str, kind: str, rows: int,
                   filename: str, mime: str) -> web.Response:
     staff = current_staff(request)
     async with state(request).bot.sessions() as db, db.begin():
@@ -84,12 +84,12 @@ async def _export(request: web.Request, body: str, kind: str, rows: int,
 
 
 async def warnings_csv_export(request: web.Request) -> web.StreamResponse:
-    _supervisor(request)
+    require_supervisor(request)
     days = _days(request)
     async with state(request).bot.sessions() as db:
         rows = await stats.early_warning(db, since=datetime.now(UTC) - timedelta(days=days))
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return await _export(request, "\ufeff" + warnings_csv(rows), "early_warning", len(rows),
+    return await export_file(request, "\ufeff" + warnings_csv(rows), "early_warning", len(rows),
                          f"peringatan-dini-{stamp}.csv", "text/csv")
 
 
@@ -101,15 +101,15 @@ async def _groups(request: web.Request) -> list[ReviewGroup]:
 
 
 async def review_page(request: web.Request) -> web.StreamResponse:
-    _supervisor(request)
+    require_supervisor(request)
     return page(request, "tinjauan.html", groups=await _groups(request), days=_days(request))
 
 
 async def review_export(request: web.Request) -> web.StreamResponse:
-    _supervisor(request)
+    require_supervisor(request)
     groups = await _groups(request)
     body = rasa_yaml(groups)
-    return await _export(request, body, "unanswered_rasa", len(groups),
+    return await export_file(request, body, "unanswered_rasa", len(groups),
                          "tinjauan-nlu.yml", "application/x-yaml")
 
 

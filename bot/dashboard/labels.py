@@ -65,8 +65,17 @@ EVENT_LABELS = {
     "complainant_message": "Pesan pelapor",
     "data_deleted": "Data dihapus atas permintaan",
     "anonymised": "Dianonimkan",
+    "overdue": "Lewat batas target (ke supervisor)",
+    "reassigned_office": "Dipindah ke kantor lain",
+    "reassigned_handler": "Diserahkan ke petugas lain",
+    "reopened_unsatisfied": "Dibuka kembali: pelapor tidak puas",
+    "satisfaction": "Penilaian pelapor",
+    "satisfaction_comment": "Saran pelapor",
+    "handoff_released": "Diserahkan lagi ke bot",
     "agency_checked": "P3MI dicek di daftar",
 }
+
+SATISFACTION_LABELS = {"puas": "Puas", "tidak_puas": "Tidak puas"}
 
 ACTOR_LABELS = {"complainant": "Pelapor", "staff": "Staf", "system": "Sistem"}
 

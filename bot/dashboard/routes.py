@@ -15,6 +15,7 @@ Routes (all under /staff; every POST needs the CSRF token):
   GET  /export.csv                supervisors: CSV of the office's complaints
   GET  /desa, /desa/poster.pdf    village figures and poster (bot.dashboard.villages)
   GET  /peringatan, /tinjauan     early warning, content review (bot.dashboard.insights)
+  GET  /angka, /angka.csv         supervisors: service figures per office (bot.dashboard.figures)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bot.dashboard import (
     canned,
     demo,
     export,
+    figures,
     insights,
     labels,
     login,
@@ -81,7 +83,7 @@ def build(bot: Bot) -> web.Application:
         event_labels=labels.EVENT_LABELS, urgency_labels=labels.URGENCY_LABELS,
         affected_labels=labels.AFFECTED_LABELS, actor_labels=labels.ACTOR_LABELS,
         channel_labels=labels.CHANNEL_LABELS, verdict_labels=labels.VERDICT_LABELS,
-        mime_labels=labels.MIME_LABELS,
+        mime_labels=labels.MIME_LABELS, satisfaction_labels=labels.SATISFACTION_LABELS,
         topic=lambda code: bot.content.title(code) if code and bot.content.has(code)
         else (code or "-"),
     )
@@ -104,6 +106,7 @@ def build(bot: Bot) -> web.Application:
     app.router.add_get("/export.csv", export.export_csv)
     village_pages.setup_routes(app)  # /desa, /desa/poster.{pdf,png}
     insights.setup_routes(app)  # /peringatan(.csv), /tinjauan(.yml)
+    figures.setup_routes(app)  # /angka(.csv): service figures per office
     app.router.add_static("/static/", HERE / "static")
     app.on_startup.append(demo.on_startup)
     return app

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.complaints.targets import ZONES
 from bot.dashboard.app import FLASH_KEY, Dashboard, StaffUser, current_staff, page, state
 from bot.dashboard.labels import FLASH, VIEW_LABELS
 from storage.models import utcnow
@@ -24,7 +25,6 @@ from storage.repositories import staff as staff_repo
 
 SUPERVISOR_VIEWS = frozenset({"all"})
 PAGE_SIZE = 200
-WIB = timezone(timedelta(hours=7), "WIB")  # Indonesia has no daylight saving time
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +35,6 @@ class Tab:
     alert: bool = False
 
 
-def _cutoffs(dash: Dashboard, now: datetime) -> dict[str, datetime]:
-    return {"urgent_before": now - dash.config.sla_urgent,
-            "normal_before": now - dash.config.sla_normal}
-
-
 async def _tabs(db: AsyncSession, dash: Dashboard, staff: StaffUser) -> list[Tab]:
     office = staff.office_code
     tabs = []
@@ -47,7 +42,7 @@ async def _tabs(db: AsyncSession, dash: Dashboard, staff: StaffUser) -> list[Tab
         if name in SUPERVISOR_VIEWS and not staff.is_supervisor:
             continue
         if name == "overdue":
-            count = await dq.count_overdue(db, office_code=office, **_cutoffs(dash, utcnow()))
+            count = await dq.count_overdue(db, office_code=office, now=utcnow())
         else:
             count = await complaint_views.count_view(db, office_code=office, view=name,
                                                      staff_id=staff.id)
@@ -59,7 +54,7 @@ async def _rows(db: AsyncSession, dash: Dashboard, staff: StaffUser, view: str,
                 status: str | None) -> list[Complaint]:
     if view == "overdue":
         return await dq.list_overdue(db, office_code=staff.office_code, limit=PAGE_SIZE,
-                                     **_cutoffs(dash, utcnow()))
+                                     now=utcnow())
     return await complaint_views.list_view(db, office_code=staff.office_code, view=view,
                                            staff_id=staff.id, status=status, limit=PAGE_SIZE)
 
@@ -139,30 +134,43 @@ async def case_page(request: web.Request) -> web.StreamResponse:
         stamp_value = await dq.case_stamp(db, complaint.id)
     canned = dash.config.filled(dash.bot.content, complaint.ticket)
     mine = complaint.assigned_to == staff.id
-    overdue_at = complaint.created_at + (dash.config.sla_urgent if complaint.urgent
-                                         else dash.config.sla_normal)
     return page(request, "case.html", views=tabs, c=complaint, messages=messages,
                 events=events, evidence=evidence, names=names, stamp=stamp_value,
                 canned=canned, mine=mine,
                 may_work=mine or staff.is_supervisor,
                 colleagues=[s for s in colleagues if s.active and s.id != complaint.assigned_to],
-                overdue=_is_past(overdue_at) and complaint.status not in complaint_queue.FINISHED,
+                overdue=_late(complaint),
+                other_offices=[(code, name) for code, name
+                               in dash.casework.offices.names.items()
+                               if code != complaint.office_code],
                 **_flash(request))
 
 
-def _is_past(moment: datetime) -> bool:
+def _is_past(moment: datetime | None) -> bool:
+    if moment is None:
+        return False
     if moment.tzinfo is None:  # SQLite returns naive UTC datetimes
         return moment < utcnow().replace(tzinfo=None)
     return moment < utcnow()
 
 
-def when(moment: datetime | None) -> str:
-    """A timestamp in Western Indonesian Time (WIB), e.g. "23-11-2026 18:27 WIB"."""
+def _late(c: Complaint) -> bool:
+    """Past a service target (first response or resolution) while still open."""
+    if c.status in complaint_queue.FINISHED:
+        return False
+    return c.overdue_at is not None or (
+        c.first_response_at is None and _is_past(c.first_response_due)) or (
+        c.status != "waiting_on_complainant" and _is_past(c.resolution_due))
+
+
+def when(moment: datetime | None, zone: str = "WIB") -> str:
+    """A timestamp in the office's time zone, e.g. "23-11-2026 18:27 WITA"."""
     if moment is None:
         return "-"
     if moment.tzinfo is None:  # SQLite returns naive UTC datetimes
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M WIB")
+    offset = timezone(timedelta(hours=ZONES.get(zone, 7)), zone)
+    return moment.astimezone(offset).strftime(f"%d-%m-%Y %H:%M {zone}")
 
 
 def age(moment: datetime | None, now: datetime | None = None) -> str:

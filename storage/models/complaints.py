@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, utcnow
@@ -60,6 +60,8 @@ class Complaint(Base):
     deletion request; the row stays for anonymous counts."""
 
     __tablename__ = "complaints"
+    __table_args__ = (Index("ix_complaints_overdue_check", "overdue_at", "status",
+                            "resolution_due"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket: Mapped[str] = mapped_column(String(16), unique=True)
@@ -95,6 +97,16 @@ class Complaint(Base):
     # The intake conversation that filed it (migration 0009): unique, so two presses of
     # "confirm" racing each other file one complaint.
     intake_id: Mapped[str | None] = mapped_column(String(32), default=None, unique=True)
+    # Migration 0011: service targets (working time of the office, set at filing), the
+    # first response to the complainant, the periodic overdue mark, and satisfaction
+    # ("puas" | "tidak_puas", optional comment) asked after "resolved".
+    first_response_due: Mapped[datetime | None] = mapped_column(default=None)
+    resolution_due: Mapped[datetime | None] = mapped_column(default=None)
+    first_response_at: Mapped[datetime | None] = mapped_column(default=None)
+    overdue_at: Mapped[datetime | None] = mapped_column(default=None)
+    satisfaction: Mapped[str | None] = mapped_column(String(16), default=None)
+    satisfaction_comment: Mapped[str | None] = mapped_column(Text, default=None)
+    satisfaction_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ComplaintEvent(Base):

@@ -6,7 +6,7 @@ Ownership (may this user see this ticket?) is checked by the caller in bot.core.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,15 @@ async def for_user(session: AsyncSession, user_id: int) -> list[Complaint]:
     stmt = select(Complaint).where(Complaint.user_id == user_id).order_by(
         Complaint.created_at.desc(), Complaint.id.desc())
     return list((await session.execute(stmt)).scalars())
+
+
+async def last_public_event(session: AsyncSession, complaint_id: int, kinds: Iterable[str]
+                            ) -> ComplaintEvent | None:
+    """The newest event of the case among `kinds` (those a complainant may be told of)."""
+    stmt = (select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint_id,
+                                         ComplaintEvent.kind.in_(list(kinds)))
+            .order_by(ComplaintEvent.id.desc()).limit(1))
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 _OPEN_HANDOFF = "open_handoff_cases"  # session.info: user id -> case, from prefetch

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import is_postgres
@@ -25,7 +25,7 @@ HANDOFF = ("assigned", "waiting_on_complainant")
 FINISHED = ("resolved", "closed")
 # Queue order of claim_next (SQL ORDER BY over complaints): add a key in front to move
 # cases up; both dialects use it.
-QUEUE_ORDER = "urgent DESC, created_at, id"
+QUEUE_ORDER = "urgent DESC, flagged_overdue DESC, created_at, id"
 
 
 async def _status_before(session: AsyncSession, complaint_id: int) -> str | None:
@@ -40,7 +40,7 @@ async def claim_next(
     actor: Actor | None = None,
 ) -> int | None:
     """Atomically take the first queued complaint of the office in QUEUE_ORDER (most
-    urgent, then oldest) and write its "claimed" event.
+    urgent, then overdue, then oldest) and write its "claimed" event.
 
     On PostgreSQL one statement: `FOR UPDATE SKIP LOCKED` (concurrent claimers skip each
     other's rows), the UPDATE and the event INSERT. On SQLite (writers are serialised) a
@@ -141,3 +141,27 @@ async def release_expired(session: AsyncSession, *, now: datetime | None = None,
         if old is not None:
             released.append(complaint_id)
     return released
+
+
+async def mark_overdue(session: AsyncSession, *, now: datetime) -> list[tuple[int, str]]:
+    """Mark open cases whose first response or resolution target has passed: overdue,
+    flagged (up the queue) and escalated (the supervisor's badge), each with an event.
+
+    One conditional UPDATE ... RETURNING: a case is marked once (`overdue_at IS NULL`), so
+    several workers running this at the same time never mark or announce a case twice
+    (PostgreSQL re-checks the condition on rows another transaction just changed; SQLite
+    serialises writers). A case waiting on the complainant is not counted as late.
+    Returns (id, "first_response" | "resolution") of the cases marked now."""
+    late = or_(and_(Complaint.first_response_at.is_(None), Complaint.first_response_due < now),
+               Complaint.resolution_due < now)
+    stmt = (update(Complaint)
+            .where(Complaint.overdue_at.is_(None),
+                   Complaint.status.in_((*QUEUED, "assigned")), late)
+            .values(overdue_at=now, flagged_overdue=True, escalated=True, updated_at=now)
+            .returning(Complaint.id, Complaint.first_response_at)
+            .execution_options(synchronize_session=False))
+    marked = sorted((int(cid), "resolution" if responded else "first_response")
+                    for cid, responded in (await session.execute(stmt)).all())
+    for complaint_id, kind in marked:
+        await add_event(session, complaint_id, "overdue", SYSTEM, body=kind)
+    return marked

@@ -9,6 +9,7 @@ storage.repositories.complaint_queue; reads for staff in complaint_views.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,6 +57,8 @@ class NewComplaint:
     urgency_reasons: list[str] = field(default_factory=list)
     evidence: list[EvidenceRef] = field(default_factory=list)
     intake_id: str | None = None  # unique: one complaint per intake conversation
+    first_response_due: datetime | None = None
+    resolution_due: datetime | None = None
 
 
 async def add_event(
@@ -90,6 +93,7 @@ async def create_complaint(
         urgency_reasons=list(new.urgency_reasons), escalated=False, bot_released=False,
         flagged_overdue=False, anonymised=False, created_at=now, updated_at=now,
         intake_id=new.intake_id,
+        first_response_due=new.first_response_due, resolution_due=new.resolution_due,
     )
     session.add(complaint)
     await session.flush()

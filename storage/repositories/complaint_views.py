@@ -47,14 +47,15 @@ def _view(stmt: Select[Any], view: str, staff_id: int | None) -> Select[Any]:
 async def list_view(session: AsyncSession, *, office_code: str | None, view: str = "new",
                     staff_id: int | None = None, status: str | None = None,
                     limit: int = 100, offset: int = 0) -> list[Complaint]:
-    """Complaints of one office in a dashboard view (urgent first, then oldest).
+    """Complaints of one office in a dashboard view (urgent, then overdue, then oldest).
     No office -> empty list (fail closed)."""
     if not office_code:
         return []
     stmt = _view(select(Complaint).where(Complaint.office_code == office_code), view, staff_id)
     if status:
         stmt = stmt.where(Complaint.status == status)
-    stmt = stmt.order_by(Complaint.urgent.desc(), Complaint.created_at, Complaint.id)
+    stmt = stmt.order_by(Complaint.urgent.desc(), Complaint.flagged_overdue.desc(),
+                         Complaint.created_at, Complaint.id)
     return list((await session.execute(stmt.limit(limit).offset(offset))).scalars())
 
 
@@ -89,3 +90,9 @@ async def messages(session: AsyncSession, complaint_id: int) -> list[ComplaintMe
 async def evidence(session: AsyncSession, complaint_id: int) -> list[Evidence]:
     stmt = select(Evidence).where(Evidence.complaint_id == complaint_id)
     return list((await session.execute(stmt.order_by(Evidence.id))).scalars())
+
+
+async def last_event_id(session: AsyncSession, complaint_id: int) -> int:
+    """The id of the case's newest event (0 without any): names one change of the case."""
+    stmt = select(func.max(ComplaintEvent.id)).where(ComplaintEvent.complaint_id == complaint_id)
+    return int((await session.execute(stmt)).scalar_one_or_none() or 0)

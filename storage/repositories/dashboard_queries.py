@@ -1,5 +1,5 @@
-"""Queries only the staff dashboard needs: the SLA "overdue" view, the queue change stamp
-used by auto-refresh, the CSV export, and the staff audit log (sign-in, export).
+"""Queries only the staff dashboard needs: the "overdue" view (service targets), the
+queue change stamp used by auto-refresh, the CSV export, and the staff audit log (sign-in, export).
 
 Like storage.repositories.complaint_views, every complaint query is scoped to one office and
 fails closed: no office code finds nothing.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import utcnow
@@ -19,37 +19,36 @@ from storage.models.staff_audit import StaffAudit
 FINISHED = ("resolved", "closed")
 
 
-def _overdue_filter(urgent_before: datetime, normal_before: datetime,
-                    ) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+def _overdue_filter(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (
         Complaint.status.not_in(FINISHED),
         or_(
             Complaint.flagged_overdue.is_(True),
-            Complaint.created_at < normal_before,
-            (Complaint.urgent.is_(True)) & (Complaint.created_at < urgent_before),
+            Complaint.overdue_at.is_not(None),
+            and_(Complaint.first_response_at.is_(None), Complaint.first_response_due < now),
+            and_(Complaint.status != "waiting_on_complainant", Complaint.resolution_due < now),
         ),
     )
 
 
-async def list_overdue(session: AsyncSession, *, office_code: str | None,
-                       urgent_before: datetime, normal_before: datetime,
+async def list_overdue(session: AsyncSession, *, office_code: str | None, now: datetime,
                        limit: int = 100) -> list[Complaint]:
-    """Open complaints past their SLA (created before the cutoff for their urgency) or
-    flagged overdue by an expired lease; urgent first, then oldest."""
+    """Open complaints past their first-response or resolution target (or flagged overdue
+    by the periodic check or an expired lease); urgent first, then oldest."""
     if not office_code:
         return []
     stmt = (select(Complaint).where(Complaint.office_code == office_code,
-                                    *_overdue_filter(urgent_before, normal_before))
+                                    *_overdue_filter(now))
             .order_by(Complaint.urgent.desc(), Complaint.created_at, Complaint.id).limit(limit))
     return list((await session.execute(stmt)).scalars())
 
 
 async def count_overdue(session: AsyncSession, *, office_code: str | None,
-                        urgent_before: datetime, normal_before: datetime) -> int:
+                        now: datetime) -> int:
     if not office_code:
         return 0
     stmt = select(func.count()).select_from(Complaint).where(
-        Complaint.office_code == office_code, *_overdue_filter(urgent_before, normal_before))
+        Complaint.office_code == office_code, *_overdue_filter(now))
     return int((await session.execute(stmt)).scalar_one())
 
 

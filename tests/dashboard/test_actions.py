@@ -47,10 +47,10 @@ async def test_claim_reply_resolve_reaches_the_complainant(client: Client, bot: 
                          mode="reply")
     assert replied.status == 303
     outbox = await _outbox(bot)
-    assert len(outbox) == 1
-    assert outbox[0].channel == "web" and outbox[0].external_user_id == "w-77"
-    assert outbox[0].payload["key"] == "complaint.staff_reply"
-    assert "kami cek" in outbox[0].payload["text"]
+    assert [o.payload["key"] for o in outbox] == ["complaint.update.claimed",
+                                                 "complaint.staff_reply"]
+    assert outbox[1].channel == "web" and outbox[1].external_user_id == "w-77"
+    assert "kami cek" in outbox[1].payload["text"]
     case_page = await (await client.get(f"/staff/case/{cid}")).text()
     assert 'data-sender="staff"' in case_page
 
@@ -141,7 +141,7 @@ async def test_double_claim_and_foreign_case_work_are_refused(
     assert (await post(client, f"/staff/case/{cid}/reassign", handler="1")).status == 403
     assert (await post(client, f"/staff/case/{cid}/frobnicate")).status == 404
     assert (await _complaint(bot, cid)).status == "assigned"
-    assert not await _outbox(bot)
+    assert [o.payload["key"] for o in await _outbox(bot)] == ["complaint.update.claimed"]
 
 
 async def test_claim_next_takes_urgent_first(client: Client, bot: Bot) -> None:
@@ -164,4 +164,4 @@ async def test_empty_reply_is_refused(client: Client, bot: Bot) -> None:
     await login(client, "siti")
     await post(client, f"/staff/case/{cid}/claim")
     assert (await post(client, f"/staff/case/{cid}/reply", body="  ")).status == 400
-    assert not await _outbox(bot)
+    assert [o.payload["key"] for o in await _outbox(bot)] == ["complaint.update.claimed"]

@@ -180,11 +180,13 @@ async def test_staff_reply_writes_message_event_and_outbox_together(
         await work.reply(session, handler, cid, "Mohon kirim kuitansi", request_info=True)
     async with sessions() as session, session.begin():
         rows = await outbox.take_pending(session, "web", "u1")
-        assert [r.payload["key"] for r in rows] == ["complaint.staff_request"]
+        assert [r.payload["key"] for r in rows] == ["complaint.update.claimed",
+                                                    "complaint.staff_request"]
         c = await complaint_views.get(session, cid, office_code="A")
         assert c is not None and c.status == "waiting_on_complainant"
         assert [m.sender for m in await complaint_views.messages(session, cid)] == ["staff"]
-        outbox.mark_sent(rows[0])
+        for row in rows:
+            outbox.mark_sent(row)
     # A failing reply (empty body) leaves no message and no outbox row behind.
     with pytest.raises(Exception):  # noqa: B017
         async with sessions() as session, session.begin():

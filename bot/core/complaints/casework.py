@@ -18,17 +18,19 @@ writes the complaint_message and the outbox row in the same transaction.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.complaints import updates
 from bot.core.complaints.rules import TRANSITIONS, Offices
 from bot.core.content import Content
-from storage.models import User, utcnow
+from bot.core.messages import Button
+from storage.models import utcnow
 from storage.models.complaints import Complaint, ComplaintEvent, ComplaintMessage, Evidence, Staff
-from storage.repositories import complaint_queue, complaint_records, complaint_views, outbox
+from storage.repositories import complaint_queue, complaint_records, complaint_views
 from storage.repositories.complaint_records import Actor
 from storage.repositories.complaint_views import VIEWS
 
@@ -105,13 +107,19 @@ class Casework:
         claimed = await complaint_queue.claim_next(
             session, office_code=staff.office_code, staff_id=staff.id,
             lease_until=utcnow() + self.lease, actor=self._actor(staff))
-        return None if claimed is None else await self._get(session, staff, claimed)
+        if claimed is None:
+            return None
+        complaint = await self._get(session, staff, claimed)
+        await self._notify_change(session, complaint, "complaint.update.claimed")
+        return complaint
 
     async def claim(self, session: AsyncSession, staff: Staff, complaint_id: int) -> Complaint:
         await self._get(session, staff, complaint_id)
         await self._move(session, staff, complaint_id, ("new", "reopened"), "assigned",
                          "claimed", assigned_to=staff.id, lease_until=utcnow() + self.lease)
-        return await self._get(session, staff, complaint_id)
+        complaint = await self._get(session, staff, complaint_id)
+        await self._notify_change(session, complaint, "complaint.update.claimed")
+        return complaint
 
     async def release(self, session: AsyncSession, staff: Staff, complaint_id: int) -> None:
         """Give the case back to the office queue (unassigned, status new)."""
@@ -137,6 +145,7 @@ class Casework:
             await complaint_records.add_event(session, complaint.id, "replied",
                                               self._actor(staff))
         await self._touch(session, staff, complaint)
+        await updates.mark_first_response(session, complaint.id)
         key = "complaint.staff_request" if request_info else "complaint.staff_reply"
         await self._notify(session, complaint, key, f"m{message.id}", body=body)
         return message
@@ -169,8 +178,10 @@ class Casework:
         await self._move(session, staff, complaint.id, ("assigned", "waiting_on_complainant"),
                          "resolved", "resolved", body=note, resolved_at=utcnow(),
                          lease_until=None)
-        await self._notify(session, complaint, "complaint.resolved_notice",
-                           f"resolved-{uuid.uuid4().hex[:12]}")
+        await updates.mark_first_response(session, complaint.id)
+        await self._notify_change(session, complaint, "complaint.resolved_notice",
+                                  buttons=updates.satisfaction_buttons(self.content,
+                                                                       complaint.id))
 
     async def close(self, session: AsyncSession, staff: Staff, complaint_id: int,
                     note: str | None = None) -> None:
@@ -184,10 +195,14 @@ class Casework:
     async def reopen(self, session: AsyncSession, staff: Staff, complaint_id: int,
                      note: str | None = None) -> None:
         self._active(staff)
-        await self._get(session, staff, complaint_id)
+        complaint = await self._get(session, staff, complaint_id)
         await self._move(session, staff, complaint_id, ("resolved", "closed"), "reopened",
                          "reopened", body=note, assigned_to=None, resolved_at=None,
-                         bot_released=False)
+                         bot_released=False, **updates.restart_targets(self.offices, complaint))
+        await session.refresh(complaint)
+        due = complaint.resolution_due or utcnow()
+        await self._notify_change(session, complaint, "complaint.update.reopened",
+                                  due=self.offices.targets.when(complaint.office_code, due))
 
     async def escalate(self, session: AsyncSession, staff: Staff, complaint_id: int,
                        reason: str) -> None:
@@ -209,10 +224,17 @@ class Casework:
         if office_code and office_code != complaint.office_code:
             if office_code not in self.offices.names:
                 raise CaseError("unknown office")
-            # Audited as "from -> to"; the case leaves this office's queue (status new).
-            await self._move(session, staff, complaint.id, tuple(TRANSITIONS), "new",
-                             "reassigned_office", body=f"{complaint.office_code} -> {office_code}",
-                             office_code=office_code, assigned_to=None, lease_until=None)
+            # Any open case joins the other office's queue as new (not a lifecycle step);
+            # audited as "from -> to".
+            moved = await complaint_queue.compare_and_set(
+                session, complaint.id, expected=("new", "reopened", *complaint_queue.HANDOFF),
+                new_status="new", kind="reassigned_office", actor=self._actor(staff),
+                body=f"{complaint.office_code} -> {office_code}", in_office=staff.office_code,
+                office_code=office_code, assigned_to=None, lease_until=None)
+            if moved is None:
+                raise Conflict("the case is not in a state that allows this")
+            await self._notify_change(session, complaint, "complaint.update.transferred",
+                                      office=self.offices.name(office_code))
         elif handler is not None:
             if handler.office_code != complaint.office_code or not handler.active:
                 raise CaseError("handler is not active in this office")
@@ -247,7 +269,7 @@ class Casework:
 
     async def _move(self, session: AsyncSession, staff: Staff, complaint_id: int,
                     expected: tuple[str, ...], new: str, kind: str, body: str | None = None,
-                    **values: object) -> str:
+                    **values: Any) -> str:
         expected = tuple(s for s in expected if new in TRANSITIONS.get(s, ()))
         old = await complaint_queue.compare_and_set(
             session, complaint_id, expected=expected, new_status=new, kind=kind,
@@ -263,12 +285,16 @@ class Casework:
         complaint.updated_at = utcnow()
 
     async def _notify(self, session: AsyncSession, complaint: Complaint, key: str,
-                      suffix: str, **params: object) -> None:
+                      suffix: str, *, buttons: list[Button] | None = None,
+                      **params: object) -> None:
         """Queue a message to the complainant on their channel (if they still exist)."""
-        user = await session.get(User, complaint.user_id) if complaint.user_id else None
-        if user is None:
-            return
-        reply = self.content.render(key, {"ticket": complaint.ticket, **params})
-        await outbox.enqueue(session, channel=user.channel, external_user_id=user.external_id,
-                             payload=reply.to_dict(), complaint_id=complaint.id,
-                             idempotency_key=f"c{complaint.id}-{suffix}")
+        params = {"office": self.offices.name(complaint.office_code), **params}
+        await updates.notify(session, self.content, complaint, key, suffix, buttons=buttons,
+                             **params)
+
+    async def _notify_change(self, session: AsyncSession, complaint: Complaint, key: str,
+                             **params: Any) -> None:
+        """`_notify` once per change of the case (keyed by the change's event)."""
+        event = await complaint_views.last_event_id(session, complaint.id)
+        await self._notify(session, complaint, key, f"{key.rsplit('.', 1)[-1]}-{event}",
+                           **params)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,12 +26,31 @@ from bot.core.context import Context
 from bot.core.messages import Button, Reply
 from bot.core.nlu import Parse
 from storage.media import MediaStore
+from storage.models import utcnow
+from storage.models.complaints import Complaint
 from storage.repositories import complainant_cases
 
 DELETE_NAME = "delete_data"
 _DELETE = re.compile(r"\b(hapus|hapuskan|delete)\s+(semua\s+)?(data|dataku)\b", re.IGNORECASE)
 _ESCAPE = frozenset({"menu", "darurat"})
 PENDING_TICKET = "status_ticket"  # state: a ticket sent alone, waiting for its secret
+PUBLIC_EVENTS = ("created", "claimed", "info_requested", "replied", "complainant_replied",
+                 "complainant_message", "resolved", "reopened", "reopened_unsatisfied",
+                 "reassigned_office", "reassigned_handler", "released", "lease_expired",
+                 "overdue", "closed", "satisfaction")
+
+
+def _next_step(c: Complaint) -> list[tuple[str, datetime]]:
+    """The status answer's "next" line: (content key, due date) of what the case waits for."""
+    if c.status in ("resolved", "closed", "waiting_on_complainant"):
+        return []  # the stage line already says what happens (or that it is over)
+    if c.overdue_at is not None:
+        return [("complaint_status.next.late", utcnow())]
+    if c.first_response_at is None and c.first_response_due is not None:
+        return [("complaint_status.next.first_response", c.first_response_due)]
+    if c.resolution_due is not None:
+        return [("complaint_status.next.resolution", c.resolution_due)]
+    return []
 
 
 class ComplaintFollowUp:
@@ -50,8 +70,7 @@ class ComplaintFollowUp:
             mine = await complainant_cases.for_user(ctx.session, ctx.user.id)
             if not mine:
                 return [ctx.render("complaint_status")]
-            return [self._status_reply(ctx, mine[0].ticket, mine[0].status,
-                                       mine[0].office_code)]
+            return [await self._status_reply(ctx, mine[0])]
         return await self._lookup(ctx, ticket, tickets.find_secret(text), ask=True)
 
     async def _lookup(self, ctx: Context, ticket: str, secret: str | None, *,
@@ -61,8 +80,7 @@ class ComplaintFollowUp:
         whether or not the ticket exists, so tickets cannot be probed."""
         complaint = await complainant_cases.get_by_ticket(ctx.session, ticket)
         if complaint is not None and may_view_status(complaint, ctx.user, secret):
-            return [self._status_reply(ctx, complaint.ticket, complaint.status,
-                                       complaint.office_code)]
+            return [await self._status_reply(ctx, complaint)]
         if secret is None and ask:
             ctx.state[PENDING_TICKET] = ticket
             return [ctx.render("complaint_status.ask_secret", ticket=ticket)]
@@ -83,10 +101,23 @@ class ComplaintFollowUp:
             return None
         return await self._lookup(ctx, ticket, secret, ask=False)
 
-    def _status_reply(self, ctx: Context, ticket: str, status: str, office: str) -> Reply:
-        return ctx.content.render(f"complaint_status.{status}",
-                                  {"ticket": ticket, "office": self.offices.name(office)},
-                                  buttons=[ctx.content.button("menu")])
+    async def _status_reply(self, ctx: Context, complaint: Complaint) -> Reply:
+        """Stage, last action (with its time) and what comes next, by when."""
+        office, content = complaint.office_code, ctx.content
+        when = self.offices.targets.when
+        stage = content.render(f"complaint_status.{complaint.status}", {
+            "ticket": complaint.ticket, "office": self.offices.name(office)},
+            buttons=[content.button("menu")])
+        lines = [stage.text]
+        last = await complainant_cases.last_public_event(ctx.session, complaint.id,
+                                                         PUBLIC_EVENTS)
+        if last is not None:
+            action = content.render(f"complaint_status.action.{last.kind}").text
+            lines.append(content.render("complaint_status.last_action", {
+                "action": action, "when": when(office, last.created_at)}).text)
+        lines += [content.render(key, {"due": when(office, due)}).text
+                  for key, due in _next_step(complaint)]
+        return Reply(stage.key, "\n".join(lines), stage.buttons)
 
     # -- handoff ------------------------------------------------------------------------
     async def prefetch(self, session: AsyncSession, user_ids: Sequence[int]) -> None:

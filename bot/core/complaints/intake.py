@@ -256,5 +256,7 @@ class ComplaintFlow:
         ctx.state["last_ticket"] = complaint.ticket
         return [ctx.content.render(key, {
             "ticket": complaint.ticket, "secret": secret,
-            "office": self.offices.name(complaint.office_code)},
+            "office": self.offices.name(complaint.office_code),
+            "due": self.offices.targets.when(complaint.office_code,
+                                             complaint.first_response_due or complaint.created_at)},
             buttons=[ctx.content.button("emergency"), ctx.content.button("menu")])]

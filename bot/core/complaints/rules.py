@@ -25,9 +25,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.complaints import tickets
+from bot.core.complaints.targets import ServiceTargets
 from storage import db
 from storage.media import MediaStore
-from storage.models import Unanswered, User
+from storage.models import Unanswered, User, utcnow
 from storage.models.complaints import Complaint
 from storage.repositories import adverts as advert_repo
 from storage.repositories import agencies as agency_repo
@@ -108,19 +109,23 @@ def _norm(name: str) -> str:
 
 @dataclass
 class Offices:
-    """BP3MI offices from content/offices.yml: code -> name, province spellings -> code."""
+    """BP3MI offices from content/offices.yml: code -> name, province spellings -> code,
+    and their service targets in working time (holidays from content/holidays.yml)."""
 
     default: str
     names: dict[str, str]
     by_province: dict[str, str] = field(default_factory=dict)
     province_names: dict[str, str] = field(default_factory=dict)
+    targets: ServiceTargets = field(default_factory=ServiceTargets)
 
     @classmethod
     def load(cls, path: Path) -> Offices:
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         offices: dict[str, Any] = data.get("offices") or {}
         default = str(data.get("default") or "PUSAT")
-        result = cls(default=default, names={default: default})
+        result = cls(default=default, names={default: default},
+                     targets=ServiceTargets.load(offices, data.get("targets"),
+                                                 path.parent / "holidays.yml"))
         for code, raw in offices.items():
             result.names[str(code)] = str(raw.get("name") or code)
             spellings = [str(p) for p in raw.get("provinces") or ()]
@@ -180,6 +185,8 @@ async def file_complaint(
         evidence=[EvidenceRef(str(e.get("ref")), e.get("mime"), e.get("size"))
                   for e in answers.get("evidence") or () if isinstance(e, dict)],
     )
+    new.first_response_due, new.resolution_due = offices.targets.dues(
+        new.office_code, utcnow(), urgent=new.urgent)
     secret = tickets.new_secret()
     actor = Actor("complainant", str(user.id), channel)
     for attempt in range(5):

@@ -178,7 +178,8 @@ async def test_handoff_attaches_messages_and_staff_reply_reaches_outbox(bot: Bot
         await work.request_info(session, staff, c.id, "Berapa yang sudah dibayar?")
     async with bot.sessions() as session, session.begin():
         rows = await outbox.take_pending(session, "web", "u1")
-        assert [r.payload["key"] for r in rows] == ["complaint.staff_request"]
+        assert [r.payload["key"] for r in rows] == ["complaint.update.claimed",
+                                                    "complaint.staff_request"]
     assert keys(await say(bot, text="sudah bayar 15 juta ke agen")) == [
         "human_handoff.attached"]
     async with bot.sessions() as session:
