@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.inbox import Convert, InboxWorker
+from bot.channels.media_fetch import Downloader, MediaFetcher
 from bot.channels.sender import Limits, OutboxSender, Transport
 from bot.composition import Bot
 
@@ -35,6 +36,7 @@ class ChannelRuntime:
     worker: InboxWorker
     sender: OutboxSender
     close: Callable[[], Awaitable[None]]
+    media: MediaFetcher | None = None
 
     def start(self) -> None:
         self.worker.start()
@@ -60,10 +62,12 @@ def runtime(channel: PushChannel, bot: Bot, *, limits: Limits | None = None,
     sessions = sessions or bot.sessions
     sender = OutboxSender(sessions, channel, limits)
     convert: Convert = channel.convert  # type: ignore[assignment]
+    fetcher = (MediaFetcher(sessions, bot.media, channel)
+               if isinstance(channel, Downloader) else None)
     worker = InboxWorker(channel.channel, sessions, bot.engine, convert,
-                         on_replies=sender.notify)
+                         on_replies=sender.notify, media=fetcher)
     channel.on_stored.append(worker.notify)
-    return ChannelRuntime(worker, sender, channel.close)
+    return ChannelRuntime(worker, sender, channel.close, fetcher)
 
 
 def setup_channels(app: web.Application, bot: Bot, *,
@@ -78,8 +82,6 @@ def setup_channels(app: web.Application, bot: Bot, *,
         telegram = TelegramChannel(settings, bot.sessions)
         app.router.add_post(PATH, telegram.webhook)
         channels.runtimes["telegram"] = runtime(telegram, bot, limits=limits.get("telegram"))
-        if not settings.telegram_webhook_secret:
-            log.warning("JALUR_AMAN_TELEGRAM_WEBHOOK_SECRET is unset: the webhook refuses all")
     if settings.whatsapp_token and settings.whatsapp_phone_number_id:
         from bot.channels.whatsapp import WhatsAppChannel
 

@@ -88,15 +88,39 @@ def update_key(data: Any) -> tuple[str, str] | None:
     return None
 
 
+def _best_photo(photos: list[Any]) -> Any:
+    """The largest size of a photo (Telegram sends several; dicts or aiogram objects)."""
+    def size(p: Any) -> tuple[int, int]:
+        values = p if isinstance(p, dict) else vars(p)
+        return (int(values.get("file_size") or 0),
+                int(values.get("width") or 0) * int(values.get("height") or 0))
+    return max(photos, key=size)
+
+
+def media_refs(payload: dict[str, Any]) -> list[str]:
+    """The files of an update to fetch into the media store ("telegram:<file_id>")."""
+    msg = payload.get("message")
+    if not isinstance(msg, dict):
+        return []
+    photos = [p for p in msg.get("photo") or [] if isinstance(p, dict) and p.get("file_id")]
+    if photos:
+        return [f"telegram:{_best_photo(photos)['file_id']}"]
+    doc = msg.get("document")
+    if isinstance(doc, dict) and isinstance(doc.get("file_id"), str):
+        return [f"telegram:{doc['file_id']}"]
+    return []
+
+
 async def store_update(stores: GroupCommit, data: Any) -> bool:
     """Store one update in the inbox (in the next shared transaction); False when ignored
     or already stored."""
     key = update_key(data)
     if key is None:
         return False
+    has_media = bool(media_refs(data))
 
     async def write(session: AsyncSession) -> bool:
-        return await inbox.store(session, CHANNEL, key[0], key[1], data)
+        return await inbox.store(session, CHANNEL, key[0], key[1], data, media=has_media)
 
     return await stores.run(write)
 
@@ -151,7 +175,7 @@ class TelegramChannel:
         if msg.text is not None:
             return _text_message(chat, msg.text, meta)
         if msg.photo:
-            best = max(msg.photo, key=lambda p: (p.file_size or 0, p.width * p.height))
+            best = _best_photo(msg.photo)
             meta["media"] = [{"ref": f"telegram:{best.file_id}", "mime": "image/jpeg",
                               "size": best.file_size}]
             return Message(CHANNEL, chat, text=msg.caption, media="photo", meta=meta)
@@ -188,6 +212,12 @@ class TelegramChannel:
         sent = await self.api.call("sendMessage", params)
         message_id = sent.get("message_id") if isinstance(sent, dict) else None
         return Delivery(str(message_id) if message_id is not None else None)
+
+    media_refs = staticmethod(media_refs)
+
+    async def download(self, ref: str, max_bytes: int) -> bytes:
+        """A file a user sent, by its "telegram:<file_id>" reference."""
+        return await self.api.download(ref.removeprefix("telegram:"), max_bytes)
 
     async def close(self) -> None:
         await self.api.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import utcnow
@@ -114,3 +114,23 @@ async def add_message(session: AsyncSession, complaint_id: int, sender: str, bod
     session.add(msg)
     await session.flush()
     return msg
+
+
+async def platform_evidence(session: AsyncSession, prefix: str, *, limit: int = 50
+                            ) -> list[tuple[int, str, int | None]]:
+    """Evidence still held as a platform reference starting with `prefix` (its download
+    failed when it arrived): (evidence id, reference, the complainant's user id)."""
+    stmt = (select(Evidence.id, Evidence.media_ref, Complaint.user_id)
+            .join(Complaint, Complaint.id == Evidence.complaint_id)
+            .where(Evidence.media_ref.startswith(prefix, autoescape=True))
+            .order_by(Evidence.id).limit(limit))
+    return [(int(i), str(r), u) for i, r, u in (await session.execute(stmt)).all()]
+
+
+async def set_evidence_ref(session: AsyncSession, evidence_id: int, media_ref: str, *,
+                           mime: str | None = None, size: int | None = None) -> None:
+    """Point evidence at the stored file (or mark it rejected)."""
+    values: dict[str, object] = {"media_ref": media_ref[:500]}
+    if mime is not None:
+        values.update(mime=mime, size=size)
+    await session.execute(update(Evidence).where(Evidence.id == evidence_id).values(**values))

@@ -7,7 +7,6 @@ transaction runs: only one processing of an update can commit.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -17,15 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_for, is_postgres
 from storage.models import utcnow
-from storage.models.channels import MAX_PAYLOAD_BYTES, ChannelContact, DeliveryStatus, InboxUpdate
+from storage.models.channels import ChannelContact, DeliveryStatus, InboxUpdate
 from storage.models.complaints import OutboxMessage
-
-
-def cap_payload(payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload, or a marker when its JSON exceeds MAX_PAYLOAD_BYTES."""
-    size = len(json.dumps(payload, ensure_ascii=False).encode())
-    return payload if size <= MAX_PAYLOAD_BYTES else {"_trimmed": True, "_size": size}
-
 
 _STORE: dict[str, Any] = {}  # dialect -> the insert below, built once (a hot path)
 
@@ -37,18 +29,43 @@ def _store_statement(session: AsyncSession) -> Any:
             platform=bindparam("platform"), update_id=bindparam("update_id"),
             user_id=bindparam("user_id"), payload=bindparam("payload", type_=JSON),
             status="pending", attempts=0, created_at=bindparam("created_at"),
+            media_state=bindparam("media_state"),
         ).on_conflict_do_nothing(index_elements=["platform", "update_id"])
     return _STORE[dialect]
 
 
 async def store(session: AsyncSession, platform: str, update_id: str, user_id: str,
-                payload: dict[str, Any]) -> bool:
-    """Insert one update; False when it was already stored (a duplicate delivery)."""
+                payload: dict[str, Any], *, media: bool = False) -> bool:
+    """Insert one update, whole (the webhook's body limit bounds it); False when it was
+    already stored (a duplicate delivery). `media`: it carries files to fetch first."""
     conn = await session.connection()  # Core execution: an ORM insert with parameters
     result = await conn.execute(_store_statement(session), {  # is a bulk insert, no rowcount
         "platform": platform, "update_id": update_id[:128], "user_id": user_id[:128],
-        "payload": cap_payload(payload), "created_at": utcnow()})
+        "payload": payload, "created_at": utcnow(),
+        "media_state": "pending" if media else None})
     return bool(getattr(result, "rowcount", 0))
+
+
+async def media_pending(session: AsyncSession, platform: str, *, limit: int = 16
+                        ) -> list[InboxUpdate]:
+    """Pending updates whose files are still to be fetched, oldest first."""
+    stmt = (select(InboxUpdate)
+            .where(InboxUpdate.platform == platform, InboxUpdate.media_state == "pending",
+                   InboxUpdate.status == "pending")
+            .order_by(InboxUpdate.id).limit(limit))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def set_media(session: AsyncSession, row_id: int, fetched: dict[str, Any], *,
+                    state: str) -> bool:
+    """Record the fetched files of an update (payload["_media"]: platform reference ->
+    store reference or error); False when another worker recorded them first."""
+    row = await session.get(InboxUpdate, row_id, with_for_update=is_postgres(session))
+    if row is None or row.media_state != "pending":
+        return False
+    row.payload = {**row.payload, "_media": fetched}
+    row.media_state = state
+    return True
 
 
 async def pending(session: AsyncSession, platform: str, *, user_id: str | None = None,
@@ -86,6 +103,8 @@ async def lock_heads(session: AsyncSession, platform: str, *, limit: int = 64
     heads: dict[str, InboxUpdate] = {}
     for row in (await session.execute(stmt)).scalars():
         heads.setdefault(row.user_id, row)
+    # A user whose oldest update still waits for its files waits with it (arrival order).
+    heads = {user: row for user, row in heads.items() if row.media_state != "pending"}
     if postgres and heads:
         first = (select(InboxUpdate.user_id, func.min(InboxUpdate.id))
                  .where(InboxUpdate.platform == platform, InboxUpdate.status == "pending",

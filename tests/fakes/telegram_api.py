@@ -2,6 +2,8 @@
 TelegramAPIServer.from_base): records every call with its arrival time and can inject
 faults (429 with retry_after, 5xx, timeouts, dropped connections, 403 blocked, 400 chat
 not found), for a while (`outage`) or until switched off (`go_down` / `go_up`).
+Files users sent are served like the real API: getFile gives a file_path, valid for
+`file_link_ttl` seconds, downloaded at /file/bot<token>/<file_path>.
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ class FakeTelegram:
     down: tuple[str, Any] | None = None  # while set, every call fails this way (go_down)
     _next_id: int = 1000
     server: TestServer | None = None
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes (add_file)
+    file_link_ttl: float = 3600.0  # the Bot API guarantees at least an hour
+    _links: dict[str, tuple[str, float]] = field(default_factory=dict)  # path -> id, expiry
+    downloads: list[str] = field(default_factory=list)  # file paths served
+    _token: str = ""  # the bot's token, as seen in its API calls
 
     @property
     def base(self) -> str:
@@ -86,6 +93,7 @@ class FakeTelegram:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"].lower()
+        self._token = request.match_info["token"]
         if request.content_type == "application/json":
             data: dict[str, Any] = await request.json()
         else:
@@ -135,13 +143,37 @@ class FakeTelegram:
                     "chat": {"id": chat, "type": "private"}, "text": data.get("text", "")}
         if method == "getme":
             return {"id": 42, "is_bot": True, "first_name": "Jalur Aman", "username": "jabot"}
+        if method == "getfile":
+            return self._get_file(str(data.get("file_id", "")))
         if method == "getupdates":
             updates, self.updates = self.updates, []
             return updates
         return True
 
+    def add_file(self, file_id: str, data: bytes) -> None:
+        self.files[file_id] = data
+
+    def _get_file(self, file_id: str) -> dict[str, Any]:
+        data = self.files.get(file_id)
+        if data is None:
+            return {"file_id": file_id, "file_unique_id": "u" + file_id}  # no file_path
+        path = f"photos/file_{len(self._links)}_{file_id[:8]}.jpg"
+        self._links[path] = (file_id, time.monotonic() + self.file_link_ttl)
+        return {"file_id": file_id, "file_unique_id": "u" + file_id,
+                "file_size": len(data), "file_path": path}
+
+    async def file(self, request: web.Request) -> web.StreamResponse:
+        path = request.match_info["path"]
+        file_id, expires = self._links.get(path, ("", 0.0))
+        if request.match_info["token"] != self._token or time.monotonic() > expires:
+            return web.json_response({"ok": False, "error_code": 404,
+                                      "description": "Not Found"}, status=404)
+        self.downloads.append(path)
+        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
+
     async def start(self) -> FakeTelegram:
         app = web.Application()
+        app.router.add_get("/file/bot{token}/{path:.+}", self.file)
         app.router.add_route("*", "/bot{token}/{method}", self.handle)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
@@ -166,3 +198,19 @@ def callback_update(update_id: int, chat: int, data: str) -> dict[str, Any]:
         "from": {"id": chat, "is_bot": False, "first_name": "Siti"},
         "message": {"message_id": 1, "date": int(time.time()), "text": "menu",
                     "chat": {"id": chat, "type": "private", "first_name": "Siti"}}}}
+
+
+def photo_update(update_id: int, chat: int, file_id: str, caption: str | None = None
+                 ) -> dict[str, Any]:
+    """A private photo message; the largest of its sizes carries `file_id`."""
+    update = text_update(update_id, chat, "")
+    message = update["message"]
+    del message["text"]
+    message["photo"] = [
+        {"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 90,
+         "file_size": 1000},
+        {"file_id": file_id, "file_unique_id": "b", "width": 800, "height": 800,
+         "file_size": 50000}]
+    if caption is not None:
+        message["caption"] = caption
+    return update

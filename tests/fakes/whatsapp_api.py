@@ -32,7 +32,8 @@ class Call:
 
 
 Fault = Callable[[Call], tuple[str, Any] | None]
-MEDIA = {"media-1": (b"\x89PNG fake evidence", "image/png")}
+MEDIA = {"media-1": (b"\x89PNG fake evidence", "image/png")}  # served by every fake
+TOKEN = "wa-token"  # the access token the media download must carry
 
 
 @dataclass
@@ -41,11 +42,15 @@ class FakeWhatsApp:
     faults: list[Fault] = field(default_factory=list)
     server: TestServer | None = None
     _n: int = 0
+    media: dict[str, tuple[bytes, str]] = field(default_factory=lambda: dict(MEDIA))
+    media_url_ttl: float = 300.0  # Meta's media URLs expire after five minutes
+    _urls: dict[str, tuple[str, float]] = field(default_factory=dict)  # key -> id, expiry
+    downloads: list[str] = field(default_factory=list)  # media ids served
 
     @property
     def base(self) -> str:
         assert self.server is not None
-        return str(self.server.make_url("")).rstrip("/") + "/v21.0"
+        return str(self.server.make_url("")).rstrip("/")  # the bot adds the API version
 
     def sent(self, to: str | None = None) -> list[Call]:
         return [c for c in self.calls if c.ok and (to is None or c.to == to)]
@@ -87,26 +92,47 @@ class FakeWhatsApp:
             "error_data": {"messaging_product": "whatsapp", "details": kind},
             "fbtrace_id": "FAKE"}}, status=status)
 
+    def add_media(self, media_id: str, data: bytes, mime: str = "image/jpeg") -> None:
+        self.media[media_id] = (data, mime)
+
+    def _authorised(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization", "") == f"Bearer {TOKEN}"
+
     async def media_info(self, request: web.Request) -> web.Response:
         media_id = request.match_info["media_id"]
-        if media_id not in MEDIA:
+        if not self._authorised(request):
+            return web.json_response({"error": {"message": "bad token", "code": 190}},
+                                     status=401)
+        if media_id not in self.media:
             return web.json_response({"error": {"message": "no media", "code": 100}}, status=404)
-        data, mime = MEDIA[media_id]
-        url = str(self.server.make_url(f"/media-bytes/{media_id}")) if self.server else ""
+        data, mime = self.media[media_id]
+        key = f"{media_id}-{len(self._urls)}"  # a fresh short-lived URL each time
+        self._urls[key] = (media_id, time.monotonic() + self.media_url_ttl)
+        url = str(self.server.make_url(f"/media-bytes/{key}")) if self.server else ""
         return web.json_response({"url": url, "mime_type": mime, "file_size": len(data),
                                   "id": media_id, "messaging_product": "whatsapp"})
 
     async def media_bytes(self, request: web.Request) -> web.Response:
-        if not request.headers.get("Authorization", "").startswith("Bearer "):
+        if not self._authorised(request):
             return web.Response(status=401)
-        data, mime = MEDIA[request.match_info["media_id"]]
+        media_id, expires = self._urls.get(request.match_info["key"], ("", 0.0))
+        if time.monotonic() > expires:  # an expired link: ask /{media-id} for a new one
+            return web.Response(status=404, text="URL expired")
+        self.downloads.append(media_id)
+        data, mime = self.media[media_id]
         return web.Response(body=data, content_type=mime)
+
+    def fetch_url(self, media_id: str) -> str:
+        """A media URL as /{media-id} hands out (tests of expiry)."""
+        key = f"{media_id}-{len(self._urls)}"
+        self._urls[key] = (media_id, time.monotonic() + self.media_url_ttl)
+        return str(self.server.make_url(f"/media-bytes/{key}")) if self.server else ""
 
     async def start(self) -> FakeWhatsApp:
         app = web.Application()
-        app.router.add_post("/v21.0/{phone_id}/messages", self.messages)
-        app.router.add_get("/v21.0/{media_id}", self.media_info)
-        app.router.add_get("/media-bytes/{media_id}", self.media_bytes)
+        app.router.add_post("/{version}/{phone_id}/messages", self.messages)
+        app.router.add_get("/{version}/{media_id}", self.media_info)
+        app.router.add_get("/media-bytes/{key}", self.media_bytes)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
         return self
@@ -142,3 +168,12 @@ def sign(body: bytes, secret: str) -> str:
 
 def encode(data: dict[str, Any]) -> bytes:
     return json.dumps(data).encode()
+
+
+def image_message(wamid: str, media_id: str, sender: str = "6281234567890",
+                  caption: str | None = None) -> dict[str, Any]:
+    image: dict[str, Any] = {"id": media_id, "mime_type": "image/jpeg", "sha256": "x"}
+    if caption is not None:
+        image["caption"] = caption
+    return {"from": sender, "id": wamid, "timestamp": str(int(time.time())), "type": "image",
+            "image": image}

@@ -23,7 +23,13 @@ from bot.channels.group_commit import GroupCommit
 from bot.channels.sender import Delivery, OutboxItem, PermanentSendError
 from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.render import render, render_template
-from bot.channels.whatsapp.webhook import CHANNEL, extract, signature_ok, to_message
+from bot.channels.whatsapp.webhook import (
+    CHANNEL,
+    extract,
+    media_refs,
+    signature_ok,
+    to_message,
+)
 from bot.core.messages import Message
 from bot.settings import Settings
 from storage.models import utcnow
@@ -44,7 +50,7 @@ class WhatsAppChannel:
         self.settings = settings
         self.sessions = sessions
         self.stores = GroupCommit(sessions)
-        self.client = client or GraphClient(settings.whatsapp_api_base,
+        self.client = client or GraphClient(settings.whatsapp_graph_url,
                                             settings.whatsapp_token or "",
                                             settings.whatsapp_phone_number_id or "")
         self.on_stored: list[Callable[[], None]] = []
@@ -79,7 +85,7 @@ class WhatsAppChannel:
             stored = False
             for item in messages:
                 stored |= await inbox.store(session, CHANNEL, item.message_id, item.user_id,
-                                            item.payload)
+                                            item.payload, media=bool(media_refs(item.payload)))
                 await inbox.touch_contact(session, CHANNEL, item.user_id, phone=item.phone,
                                           at=item.at)
             if statuses:
@@ -128,6 +134,12 @@ class WhatsAppChannel:
     def _tag(payload: dict[str, Any], item: OutboxItem) -> dict[str, Any]:
         """The outbox key travels with the message and comes back in status webhooks."""
         return {**payload, "biz_opaque_callback_data": item.idempotency_key}
+
+    media_refs = staticmethod(media_refs)
+
+    async def download(self, ref: str, max_bytes: int) -> bytes:
+        """A file a user sent, by its "whatsapp:<media id>" reference (two steps)."""
+        return await self.client.download_media(ref.removeprefix("whatsapp:"), max_bytes)
 
     async def close(self) -> None:
         await self.client.close()

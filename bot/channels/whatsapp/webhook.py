@@ -86,6 +86,16 @@ def extract(data: Any, phone_number_id: str | None = None
     return messages, statuses
 
 
+def media_refs(payload: dict[str, Any]) -> list[str]:
+    """The files of a stored message to fetch into the media store ("whatsapp:<id>")."""
+    msg = payload.get("message")
+    kind = msg.get("type") if isinstance(msg, dict) else None
+    body = msg.get(kind) if isinstance(msg, dict) and kind in ("image", "document") else None
+    if isinstance(body, dict) and isinstance(body.get("id"), str) and body["id"]:
+        return [f"whatsapp:{body['id']}"]
+    return []
+
+
 def to_message(user_id: str, payload: dict[str, Any]) -> Message | None:
     """The engine Message for a stored inbound message (None: acknowledge and ignore)."""
     msg = payload.get("message") or {}
