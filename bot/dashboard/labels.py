@@ -85,3 +85,18 @@ FLASH = {
     "empty_text": "Teks tidak boleh kosong.",
     "too_long": "Teks terlalu panjang.",
 }
+
+# How a message to the complainant went out (outbox status / sent_as / error code).
+DELIVERY_LABELS = {
+    "pending": "Sedang dikirim",
+    "sent": "Terkirim",
+    "waiting": "Menunggu pelapor membalas",
+    "failed": "Gagal terkirim",
+}
+DELIVERY_NOTES = {
+    "invite": "di luar 24 jam: undangan sudah dikirim, balasan lengkap terkirim setelah "
+              "pelapor membalas",
+    "no_template": "di luar 24 jam: templat undangan belum diatur, balasan terkirim "
+                   "setelah pelapor menulis lagi",
+    "template": "dikirim sebagai templat",
+}

@@ -9,6 +9,7 @@ Routes (all under /staff; every POST needs the CSRF token):
   GET  /queue-stamp               JSON change stamp polled by the queue page
   GET  /case/{id}                 case page: details, conversation, evidence, event log
   GET  /case/{id}/stamp           JSON change stamp polled by the case page
+  GET  /case/{id}/media/{media}   an evidence file of the case (audited; ?download=1)
   POST /case/{id}/{action}        claim | reply | note | release | reassign | escalate |
                                   resolve | close | reopen | release-bot
   POST /claim-next                take the most urgent, then oldest, queued case
@@ -34,6 +35,7 @@ from bot.dashboard import (
     actions,
     canned,
     demo,
+    evidence,
     export,
     insights,
     labels,
@@ -80,6 +82,7 @@ def build(bot: Bot) -> web.Application:
         status_labels=labels.STATUS_LABELS, category_labels=labels.CATEGORY_LABELS,
         event_labels=labels.EVENT_LABELS, urgency_labels=labels.URGENCY_LABELS,
         affected_labels=labels.AFFECTED_LABELS, actor_labels=labels.ACTOR_LABELS,
+        delivery_labels=labels.DELIVERY_LABELS, delivery_notes=labels.DELIVERY_NOTES,
     )
     env.filters["age"] = views.age
     env.filters["when"] = views.when
@@ -93,6 +96,7 @@ def build(bot: Bot) -> web.Application:
     app.router.add_get("/queue-stamp", views.stamp)
     app.router.add_get(r"/case/{id}", views.case_page)
     app.router.add_get(r"/case/{id}/stamp", views.case_stamp)
+    evidence.setup_routes(app)  # /case/{id}/media/{media_id}
     app.router.add_post(r"/case/{id}/{action}", actions.case_action)
     app.router.add_post("/claim-next", actions.claim_next)
     app.router.add_get("/export.csv", export.export_csv)

@@ -197,3 +197,11 @@ async def recent_for_chat(session: AsyncSession, channel: str, chat: str,
             .order_by(OutboxMessage.id.desc()).limit(limit))
     return list((await session.execute(stmt)).scalars())
 
+
+
+async def for_complaint(session: AsyncSession, complaint_id: int) -> list[OutboxMessage]:
+    """The messages sent (or waiting) to a complainant about one case, oldest first: the
+    case page shows how each was delivered."""
+    stmt = (select(OutboxMessage).where(OutboxMessage.complaint_id == complaint_id)
+            .order_by(OutboxMessage.id))
+    return list((await session.execute(stmt)).scalars())
