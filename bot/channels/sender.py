@@ -43,7 +43,10 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Delivery:
     platform_message_id: str | None
-    sent_as: str | None = None  # e.g. "template" when WhatsApp's window had closed
+    sent_as: str | None = None  # e.g. "invite" when WhatsApp's window had closed
+    # Not delivered yet: the row waits until the user writes again (WhatsApp outside the
+    # 24-hour window; `sent_as` says whether an invitation went out).
+    hold: bool = False
 
 
 class TransientSendError(Exception):
@@ -205,7 +208,11 @@ class OutboxSender:
         channel = self.transport.channel
         sent: list[push_outbox.Sent] = []
         for item, outcome, at in finished:
-            if isinstance(outcome, Delivery):
+            if isinstance(outcome, Delivery) and outcome.hold:
+                await push_outbox.mark_waiting(session, item.id,
+                                               platform_message_id=outcome.platform_message_id,
+                                               sent_as=outcome.sent_as)
+            elif isinstance(outcome, Delivery):
                 sent.append(push_outbox.Sent(item.id, at, outcome.platform_message_id,
                                              outcome.sent_as))
             elif isinstance(outcome, PermanentSendError):

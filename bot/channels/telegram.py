@@ -10,7 +10,8 @@ Reply -> sendMessage with an inline keyboard (sent by bot.channels.telegram_api)
   references (meta["media"]); voice notes, stickers and other media are passed as
   Message.media so the engine asks the user to type. Edited messages are acknowledged and
   ignored: the original was already answered, and re-answering an edit could advance a
-  flow twice.
+  flow twice. my_chat_member updates mark a user who blocked the bot (their unsent
+  replies fail with 403 at once) or unblocked it.
 - callback_data is limited to 64 bytes: a longer payload is sent as "#" + a hash and
   resolved against the buttons of the chat's recent outbox rows.
 """
@@ -44,7 +45,8 @@ PATH = "/webhook/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 256 * 1024
 MAX_TEXT = 4096
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+ANSWERED_UPDATES = ("message", "edited_message", "callback_query")  # stored in the inbox
 _REFERRAL = re.compile(r"[A-Za-z0-9_-]{1,64}")
 COMMANDS = {"/menu": ("button", MENU_KEY), "/bantuan": ("button", "help"),
             "/hapusdata": ("text", "hapus data saya")}
@@ -73,7 +75,7 @@ def update_key(data: Any) -> tuple[str, str] | None:
     """(update_id, chat id) of an update worth storing; None for anything we ignore."""
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return None
-    for kind in ALLOWED_UPDATES:
+    for kind in ANSWERED_UPDATES:
         body = data.get(kind)
         if not isinstance(body, dict):
             continue
@@ -125,6 +127,39 @@ async def store_update(stores: GroupCommit, data: Any) -> bool:
     return await stores.run(write)
 
 
+def member_change(data: Any) -> tuple[str, bool] | None:
+    """(chat id, blocked?) of a my_chat_member update in a private chat: "kicked" is the
+    user blocking the bot, "member" unblocking (or starting) it."""
+    change = data.get("my_chat_member") if isinstance(data, dict) else None
+    if not isinstance(change, dict):
+        return None
+    chat, new = change.get("chat"), change.get("new_chat_member")
+    if not isinstance(chat, dict) or chat.get("type") != "private" or "id" not in chat \
+            or not isinstance(new, dict) or new.get("status") not in ("kicked", "member"):
+        return None
+    return str(chat["id"]), new["status"] == "kicked"
+
+
+async def store_member_change(stores: GroupCommit, chat: str, blocked: bool) -> None:
+    """Mark the user blocked (their unsent replies fail with 403 at once, visible to staff)
+    or unblocked."""
+    async def write(session: AsyncSession) -> None:
+        await inbox.set_blocked(session, CHANNEL, chat, blocked)
+        if blocked:
+            await push_outbox.fail_pending_for_chat(session, CHANNEL, chat, code="403",
+                                                    error="the user blocked the bot")
+
+    await stores.run(write)
+
+
+async def receive(stores: GroupCommit, data: Any) -> bool:
+    """An update from the webhook or from polling: a block/unblock is recorded, anything
+    to answer stored; True when a new update waits for the inbox worker."""
+    if (change := member_change(data)) is not None:
+        await store_member_change(stores, *change)
+    return await store_update(stores, data)
+
+
 class TelegramChannel:
     """The webhook handler, the update converter and the outbox transport for Telegram."""
 
@@ -149,7 +184,7 @@ class TelegramChannel:
             data = json_body.clean(json_body.loads(await request.read()))
         except json_body.BadJson as exc:
             return web.json_response({"error": str(exc)}, status=400)
-        if await store_update(self.stores, data):
+        if await receive(self.stores, data):
             for callback in self.on_stored:
                 callback()
         query = data.get("callback_query") if isinstance(data, dict) else None

@@ -85,7 +85,7 @@ async def _poll_loop(timeout: int) -> None:
                 continue
             for update in updates:
                 data = update.model_dump(mode="json", exclude_none=True, by_alias=True)
-                await telegram.store_update(channel.stores, data)
+                await telegram.receive(channel.stores, data)
                 if update.callback_query is not None:
                     with contextlib.suppress(Exception):
                         await channel.bot.answer_callback_query(update.callback_query.id)

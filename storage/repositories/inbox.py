@@ -46,6 +46,19 @@ async def store(session: AsyncSession, platform: str, update_id: str, user_id: s
     return bool(getattr(result, "rowcount", 0))
 
 
+async def store_unanswerable(session: AsyncSession, platform: str, update_id: str,
+                             payload: dict[str, Any], error: str) -> bool:
+    """Keep an update that cannot be answered (no sender id) as `failed`, with the reason,
+    so it is counted and can be looked at; False when it was already stored."""
+    stored = await store(session, platform, update_id, "unknown", payload)
+    if stored:
+        await session.execute(update(InboxUpdate).where(
+            InboxUpdate.platform == platform, InboxUpdate.update_id == update_id[:128],
+        ).values(status="failed", last_error=error[:500]).execution_options(
+            synchronize_session=False))
+    return stored
+
+
 async def media_pending(session: AsyncSession, platform: str, *, limit: int = 16
                         ) -> list[InboxUpdate]:
     """Pending updates whose files are still to be fetched, oldest first."""
@@ -148,8 +161,9 @@ async def counts(session: AsyncSession, platform: str) -> dict[str, int]:
 
 async def touch_contact(session: AsyncSession, platform: str, user_id: str, *,
                         phone: str | None = None, at: datetime | None = None) -> None:
-    """Remember the user's last inbound time (and phone number when the platform gives it)."""
-    values: dict[str, Any] = {"last_inbound_at": at or utcnow()}
+    """Remember the user's last inbound time (and phone number when the platform gives it);
+    a user who writes has not blocked us."""
+    values: dict[str, Any] = {"last_inbound_at": at or utcnow(), "blocked_at": None}
     if phone:
         values["phone"] = phone[:32]
     stmt = insert_for(session, ChannelContact).values(platform=platform, user_id=user_id[:128],
@@ -162,30 +176,68 @@ async def contact(session: AsyncSession, platform: str, user_id: str) -> Channel
     return await session.get(ChannelContact, (platform, user_id[:128]))
 
 
+REENGAGE = "131047"  # WhatsApp: the 24-hour window had closed
+
+
 async def record_statuses(session: AsyncSession, platform: str,
                           statuses: Sequence[dict[str, Any]]) -> None:
-    """Store status reports; a `failed` report marks the matching sent outbox row failed
-    with the platform's error code, so staff see that the message did not arrive."""
+    """Store status reports, matched to our outbox row by the key we sent along
+    (biz_opaque_callback_data, so even a report that arrives before the send is recorded
+    finds its row), else by the platform's message id. A `failed` report marks the row
+    failed with the platform's code, so staff see the message did not arrive; a 131047
+    (window closed) makes the row due again with the window marked closed, so it goes
+    out through the invitation path."""
     for item in statuses:
         message_id = str(item.get("platform_message_id") or "")[:128]
-        if not message_id:
+        row = await _status_row(session, platform, item.get("callback"), message_id)
+        if not message_id and row is None:
             continue
-        row = (await session.execute(select(OutboxMessage).where(
-            OutboxMessage.channel == platform,
-            OutboxMessage.platform_message_id == message_id))).scalar_one_or_none()
         code = item.get("error_code")
+        code = str(code)[:32] if code is not None else None
         session.add(DeliveryStatus(
-            platform=platform, platform_message_id=message_id,
+            platform=platform, platform_message_id=message_id or "-",
             recipient=(str(item.get("recipient") or "")[:128] or None),
-            status=str(item.get("status") or "unknown")[:16],
-            error_code=str(code)[:32] if code is not None else None,
+            status=str(item.get("status") or "unknown")[:16], error_code=code,
             error_title=(str(item.get("error_title") or "")[:200] or None),
             outbox_id=row.id if row else None, reported_at=item.get("reported_at"),
         ))
-        if row is not None and item.get("status") == "failed":
-            row.status = "failed"
-            row.error_code = str(code)[:32] if code is not None else "failed"
-            row.last_error = str(item.get("error_title") or "delivery failed")[:500]
+        if row is None or item.get("status") != "failed" or row.status == "failed":
+            continue
+        if code == REENGAGE:
+            row.status, row.sent_as, row.next_attempt_at = "pending", None, None
+            row.claimed_until, row.last_error = None, "131047: window closed, inviting"
+            await session.execute(update(ChannelContact).where(
+                ChannelContact.platform == platform,
+                ChannelContact.user_id == row.external_user_id).values(last_inbound_at=None))
+            continue
+        row.status = "failed"
+        row.error_code = code or "failed"
+        row.last_error = str(item.get("error_title") or "delivery failed")[:500]
+
+
+async def _status_row(session: AsyncSession, platform: str, callback: Any,
+                      message_id: str) -> OutboxMessage | None:
+    if isinstance(callback, str) and callback:
+        row = (await session.execute(select(OutboxMessage).where(
+            OutboxMessage.channel == platform,
+            OutboxMessage.idempotency_key == callback[:64]))).scalar_one_or_none()
+        if row is not None:
+            return row
+    if not message_id:
+        return None
+    return (await session.execute(select(OutboxMessage).where(
+        OutboxMessage.channel == platform,
+        OutboxMessage.platform_message_id == message_id))).scalars().first()
+
+
+async def set_blocked(session: AsyncSession, platform: str, user_id: str, blocked: bool
+                      ) -> None:
+    """Remember that the user blocked the bot (or unblocked it)."""
+    values: dict[str, Any] = {"blocked_at": utcnow() if blocked else None}
+    stmt = insert_for(session, ChannelContact).values(platform=platform,
+                                                      user_id=user_id[:128], **values)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["platform", "user_id"], set_=values))
 
 
 async def forget_user(session: AsyncSession, platform: str, user_id: str) -> None:

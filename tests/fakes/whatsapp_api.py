@@ -1,7 +1,9 @@
 """A fake WhatsApp Cloud (Graph) API on a loopback aiohttp server: POST
-/{phone-number-id}/messages, GET /{media-id} and the media URL. Records every call and
-can inject Graph errors (131047, 131026, 130429, 5xx, timeouts). Also builds signed
-webhook bodies in Meta's documented shapes.
+/{phone-number-id}/messages, GET /{media-id} and the media URL (which expires, like
+Meta's). Records every call and can inject Graph errors (131047, 131026, 130429, 5xx,
+timeouts); enforces the limits of text bodies and of approved templates (name, number of
+parameters, parameter length and characters). Also builds signed webhook bodies in Meta's
+documented shapes: messages (also from username-only users), statuses with failures.
 """
 
 from __future__ import annotations
@@ -28,12 +30,15 @@ class Call:
 
     @property
     def to(self) -> str:
-        return str(self.data.get("to"))
+        """The phone number, or the business-scoped user id sent as `recipient`."""
+        return str(self.data.get("to") or self.data.get("recipient"))
 
 
 Fault = Callable[[Call], tuple[str, Any] | None]
 MEDIA = {"media-1": (b"\x89PNG fake evidence", "image/png")}  # served by every fake
 TOKEN = "wa-token"  # the access token the media download must carry
+TEMPLATES = {"balasan_petugas": 0}  # approved template -> number of body parameters
+MAX_TEXT = 4096
 
 
 @dataclass
@@ -46,6 +51,7 @@ class FakeWhatsApp:
     media_url_ttl: float = 300.0  # Meta's media URLs expire after five minutes
     _urls: dict[str, tuple[str, float]] = field(default_factory=dict)  # key -> id, expiry
     downloads: list[str] = field(default_factory=list)  # media ids served
+    templates: dict[str, int] = field(default_factory=lambda: dict(TEMPLATES))
 
     @property
     def base(self) -> str:
@@ -75,11 +81,35 @@ class FakeWhatsApp:
             verdict = fault(call)
             if verdict is not None:
                 return await self._fail(verdict[0])
+        refused = self._refusal(call.data)
+        if refused is not None:
+            return await self._fail(refused)
         call.ok = True
         self._n += 1
         return web.json_response({"messaging_product": "whatsapp",
                                   "contacts": [{"input": call.to, "wa_id": call.to}],
                                   "messages": [{"id": f"wamid.FAKE{self._n}"}]})
+
+    def _refusal(self, data: dict[str, Any]) -> str | None:
+        """The Graph error code for a message the real API refuses for its content."""
+        if data.get("type") == "text":
+            body = (data.get("text") or {}).get("body", "")
+            return "100" if not body or len(body) > MAX_TEXT else None
+        if data.get("type") != "template":
+            return None
+        template = data.get("template") or {}
+        if template.get("name") not in self.templates:
+            return "132001"  # template name does not exist in the translation
+        params = [p for c in template.get("components") or [] for p in c.get("parameters", [])]
+        if len(params) != self.templates[template["name"]]:
+            return "132000"  # number of parameters does not match
+        for param in params:
+            text = str(param.get("text", ""))
+            if len(text) > 1024:
+                return "132005"  # translated text too long
+            if "\n" in text or "\t" in text or "    " in text:
+                return "132018"  # parameters with newlines, tabs or 4+ spaces
+        return None
 
     async def _fail(self, kind: str) -> web.StreamResponse:
         if kind == "timeout":
@@ -177,3 +207,31 @@ def image_message(wamid: str, media_id: str, sender: str = "6281234567890",
         image["caption"] = caption
     return {"from": sender, "id": wamid, "timestamp": str(int(time.time())), "type": "image",
             "image": image}
+
+
+def status(wamid: str | None, state: str, *, callback: str | None = None,
+           code: int | None = None, recipient: str = "6281234567890") -> dict[str, Any]:
+    """A status notification (sent/delivered/read/failed) as Meta sends it; `callback` is
+    the biz_opaque_callback_data we sent with the message."""
+    item: dict[str, Any] = {"status": state, "timestamp": str(int(time.time())),
+                            "recipient_id": recipient}
+    if wamid is not None:
+        item["id"] = wamid
+    if callback is not None:
+        item["biz_opaque_callback_data"] = callback
+    if code is not None:
+        item["errors"] = [{"code": code, "title": f"fake failure {code}"}]
+    return item
+
+
+def username_body(messages: list[dict[str, Any]], user_id: str, *,
+                  with_contact: bool = True) -> dict[str, Any]:
+    """A notification from a user with a username: no phone number anywhere, the
+    business-scoped user id in contacts[].user_id (`with_contact=False`: not even that)."""
+    body = webhook_body(messages=messages)
+    value = body["entry"][0]["changes"][0]["value"]
+    value["contacts"] = ([{"profile": {"name": "Siti", "username": "@siti"},
+                           "user_id": user_id}] if with_contact else [])
+    for msg in messages:
+        msg.pop("from", None)
+    return body

@@ -2,15 +2,18 @@
 inbox, and the outbox transport honouring the 24-hour customer-service window.
 
 Outside the window (24 h after the user's last message) a free-form message is not
-allowed: it is sent as the configured template (JALUR_AMAN_WHATSAPP_TEMPLATE_NAME, one
-body parameter carrying the text) and the outbox row says `sent_as = "template"`; with no
-template configured, or when the template is refused, the row fails with the code
-(`outside_window`, 131047, ...) so the handler sees the complainant was not reached.
+allowed. The message is then held (outbox status "waiting") and the configured template
+(JALUR_AMAN_WHATSAPP_TEMPLATE_NAME, no parameters) only invites the user back: "ada
+balasan dari petugas, balas pesan ini untuk membacanya". When they write, their held rows
+are due again and go out whole, in order, inside the new window. One invitation per chat
+while rows wait; without a template the rows wait all the same (staff see it). A 131047
+answer, or a 131047 failure in a status webhook, sends the row down the same path.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -22,7 +25,7 @@ from bot.channels import json_body
 from bot.channels.group_commit import GroupCommit
 from bot.channels.sender import Delivery, OutboxItem, PermanentSendError
 from bot.channels.whatsapp.client import GraphClient
-from bot.channels.whatsapp.render import render, render_template
+from bot.channels.whatsapp.render import render, render_invite
 from bot.channels.whatsapp.webhook import (
     CHANNEL,
     extract,
@@ -33,11 +36,13 @@ from bot.channels.whatsapp.webhook import (
 from bot.core.messages import Message
 from bot.settings import Settings
 from storage.models import utcnow
-from storage.repositories import inbox
+from storage.repositories import inbox, push_outbox
 
+log = logging.getLogger(__name__)
 PATH = "/webhook/whatsapp"
 MAX_BODY = 1024 * 1024
 WINDOW = timedelta(hours=24) - timedelta(minutes=5)  # a safety margin for clock skew
+REENGAGE = "131047"  # Meta: more than 24 hours since the user's last message
 
 __all__ = ["CHANNEL", "PATH", "WhatsAppChannel"]
 
@@ -79,17 +84,26 @@ class WhatsAppChannel:
             data = json_body.clean(json_body.loads(body))
         except json_body.BadJson as exc:
             return web.json_response({"error": str(exc)}, status=400)
-        messages, statuses = extract(data, self.settings.whatsapp_phone_number_id)
+        found = extract(data, self.settings.whatsapp_phone_number_id)
+        for error in found.errors:
+            log.warning("whatsapp webhook error %s: %s", error.get("code"),
+                        error.get("title") or error.get("message"))
 
         async def write(session: AsyncSession) -> bool:
             stored = False
-            for item in messages:
+            for item in found.messages:
                 stored |= await inbox.store(session, CHANNEL, item.message_id, item.user_id,
                                             item.payload, media=bool(media_refs(item.payload)))
                 await inbox.touch_contact(session, CHANNEL, item.user_id, phone=item.phone,
                                           at=item.at)
-            if statuses:
-                await inbox.record_statuses(session, CHANNEL, statuses)
+                await push_outbox.release_waiting(session, CHANNEL, item.user_id)
+            for msg in found.anonymous:  # kept and counted as failed, never dropped
+                log.warning("whatsapp message %s has no sender id: kept as failed",
+                            msg.get("id"))
+                await inbox.store_unanswerable(session, CHANNEL, str(msg.get("id")),
+                                               {"message": msg}, "no sender id")
+            if found.statuses:
+                await inbox.record_statuses(session, CHANNEL, found.statuses)
             return stored
 
         stored = await self.stores.run(write)  # a burst of webhooks: one transaction
@@ -100,7 +114,7 @@ class WhatsAppChannel:
 
     async def convert(self, payload: dict[str, Any]) -> Message | None:
         msg = payload.get("message") or {}
-        return to_message(str(msg.get("from") or ""), payload)
+        return to_message(str(payload.get("user") or msg.get("from") or ""), payload)
 
     async def send(self, item: OutboxItem) -> Delivery:
         async with self.sessions() as session:
@@ -113,22 +127,25 @@ class WhatsAppChannel:
             try:
                 return Delivery(await self.client.send(self._tag(render(to, item.payload), item)))
             except PermanentSendError as exc:
-                if exc.code != "131047":  # re-engagement required: fall back to template
+                if exc.code != REENGAGE:  # the window had closed after all: invite
                     raise
-        return await self._send_template(to, item)
+        return await self._invite(to, item)
 
-    async def _send_template(self, to: str, item: OutboxItem) -> Delivery:
+    async def _invite(self, to: str, item: OutboxItem) -> Delivery:
+        """Outside the window: the row waits for the user to write again; the template
+        (no parameters) invites them back, once per chat while rows wait."""
         name = self.settings.whatsapp_template_name
         if not name:
-            raise PermanentSendError("outside_window", "24-hour window closed and no "
-                                     "JALUR_AMAN_WHATSAPP_TEMPLATE_NAME configured")
-        payload = render_template(to, item.payload, name,
-                                  self.settings.whatsapp_template_language)
+            return Delivery(None, sent_as="no_template", hold=True)
+        async with self.sessions() as session:
+            if await push_outbox.invited(session, CHANNEL, item.chat):
+                return Delivery(None, sent_as="invite", hold=True)
+        payload = render_invite(to, name, self.settings.whatsapp_template_language)
         try:
             wamid = await self.client.send(self._tag(payload, item))
         except PermanentSendError as exc:
             raise PermanentSendError(exc.code, str(exc), sent_as="template") from exc
-        return Delivery(wamid, sent_as="template")
+        return Delivery(wamid, sent_as="invite", hold=True)
 
     @staticmethod
     def _tag(payload: dict[str, Any], item: OutboxItem) -> dict[str, Any]:
