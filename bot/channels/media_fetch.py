@@ -14,6 +14,7 @@ one; a file of a refused type or size becomes "rejected:<reason>" (nothing to fe
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
@@ -59,8 +60,8 @@ class MediaFetcher:
         async with self.sessions() as session:
             rows = [(r.id, r.user_id, dict(r.payload)) for r in
                     await inbox.media_pending(session, self.downloader.channel, limit=limit)]
-        for row_id, user_id, payload in rows:
-            await self._fetch_row(row_id, user_id, payload)
+        # Concurrently: a slow platform delays the batch by one download, not by all.
+        await asyncio.gather(*(self._fetch_row(*row) for row in rows))
         return len(rows)
 
     async def _fetch_row(self, row_id: int, chat: str, payload: dict[str, Any]) -> None:
