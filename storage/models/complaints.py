@@ -160,7 +160,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(20))
     external_user_id: Mapped[str] = mapped_column(String(128))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed|waiting
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # or sent|failed|waiting
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
