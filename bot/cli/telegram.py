@@ -38,6 +38,9 @@ def _set_webhook(args: argparse.Namespace) -> int:
         print("Set JALUR_AMAN_TELEGRAM_TOKEN, JALUR_AMAN_PUBLIC_URL and "
               "JALUR_AMAN_TELEGRAM_WEBHOOK_SECRET first.")
         return 2
+    if problems := [e for e in settings.errors() if "TELEGRAM" in e]:
+        print("\n".join(problems))
+        return 2
     url = settings.public_url.rstrip("/") + telegram.PATH
 
     async def run() -> None:
