@@ -44,7 +44,12 @@ class BotApi:
 
     async def download(self, file_id: str, max_bytes: int) -> bytes:
         """The bytes of a file a user sent; MediaRejected("size") when over `max_bytes`."""
-        info = await self.call("getFile", {"file_id": file_id})
+        try:
+            info = await self.call("getFile", {"file_id": file_id})
+        except PermanentSendError as exc:
+            if "too big" in str(exc):  # over the Bot API's 20 MB download limit
+                raise MediaRejected("size") from exc
+            raise
         info = info if isinstance(info, dict) else {}
         if int(info.get("file_size") or 0) > max_bytes:
             raise MediaRejected("size")

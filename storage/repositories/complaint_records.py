@@ -9,6 +9,7 @@ storage.repositories.complaint_queue; reads for staff in complaint_views.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,13 +117,16 @@ async def add_message(session: AsyncSession, complaint_id: int, sender: str, bod
     return msg
 
 
-async def platform_evidence(session: AsyncSession, prefix: str, *, limit: int = 50
+async def platform_evidence(session: AsyncSession, prefix: str, *, limit: int = 50,
+                            max_age: timedelta = timedelta(days=30)
                             ) -> list[tuple[int, str, int | None]]:
     """Evidence still held as a platform reference starting with `prefix` (its download
-    failed when it arrived): (evidence id, reference, the complainant's user id)."""
+    failed when it arrived), younger than `max_age` (platforms keep files about 30 days):
+    (evidence id, reference, the complainant's user id)."""
     stmt = (select(Evidence.id, Evidence.media_ref, Complaint.user_id)
             .join(Complaint, Complaint.id == Evidence.complaint_id)
-            .where(Evidence.media_ref.startswith(prefix, autoescape=True))
+            .where(Evidence.media_ref.startswith(prefix, autoescape=True),
+                   Evidence.created_at > utcnow() - max_age)
             .order_by(Evidence.id).limit(limit))
     return [(int(i), str(r), u) for i, r, u in (await session.execute(stmt)).all()]
 

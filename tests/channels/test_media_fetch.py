@@ -85,6 +85,17 @@ async def test_whatsapp_image_is_fetched_in_two_steps(harness_factory: HarnessFa
     assert h.bot.media.read(media.id) == picture and h.whatsapp.downloads == ["MEDIA-7"]
 
 
+async def test_file_over_the_bot_api_limit_is_refused_without_download(
+        harness_factory: HarnessFactory) -> None:
+    h: Harness = await harness_factory()
+    h.telegram.max_download = 100  # as if the file were over 20 MB
+    h.telegram.add_file("HUGE", png(64, 64))
+    await post_telegram(h, photo_update(25, 604, "HUGE"))
+    await wait_inbox_done(h)
+    assert await all_rows(h, Media) == [] and h.telegram.downloads == []
+    await h.wait_for(lambda: len(h.telegram.sent("604")) >= 1)  # answered all the same
+
+
 async def test_refused_type_is_marked_and_the_update_answered(harness_factory: HarnessFactory,
                                                               database_url: str) -> None:
     h: Harness = await harness_factory(database_url)

@@ -51,6 +51,7 @@ class FakeTelegram:
     server: TestServer | None = None
     files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes (add_file)
     file_link_ttl: float = 3600.0  # the Bot API guarantees at least an hour
+    max_download: int = 20 * 1024 * 1024  # getFile refuses larger files
     _links: dict[str, tuple[str, float]] = field(default_factory=dict)  # path -> id, expiry
     downloads: list[str] = field(default_factory=list)  # file paths served
     _token: str = ""  # the bot's token, as seen in its API calls
@@ -107,8 +108,17 @@ class FakeTelegram:
             return await self._fail(request, *verdict)
         if self.latency:
             await asyncio.sleep(self.latency)
+        if method == "getfile" and (refused := self._file_refusal(str(data.get("file_id")))):
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": f"Bad Request: {refused}"}, status=400)
         data["_ok"] = True
         return web.json_response({"ok": True, "result": self._result(method, data)})
+
+    def _file_refusal(self, file_id: str) -> str | None:
+        """What the Bot API says when getFile cannot hand out a file."""
+        if file_id not in self.files:
+            return "wrong file_id or the file is temporarily unavailable"
+        return "file is too big" if len(self.files[file_id]) > self.max_download else None
 
     async def _fail(self, request: web.Request, kind: str, arg: Any) -> web.StreamResponse:
         if kind == "drop":  # the connection is cut before any answer (reset, proxy gone)
@@ -154,9 +164,7 @@ class FakeTelegram:
         self.files[file_id] = data
 
     def _get_file(self, file_id: str) -> dict[str, Any]:
-        data = self.files.get(file_id)
-        if data is None:
-            return {"file_id": file_id, "file_unique_id": "u" + file_id}  # no file_path
+        data = self.files[file_id]
         path = f"photos/file_{len(self._links)}_{file_id[:8]}.jpg"
         self._links[path] = (file_id, time.monotonic() + self.file_link_ttl)
         return {"file_id": file_id, "file_unique_id": "u" + file_id,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -117,19 +117,30 @@ class WhatsAppChannel:
         return to_message(str(payload.get("user") or msg.get("from") or ""), payload)
 
     async def send(self, item: OutboxItem) -> Delivery:
-        async with self.sessions() as session:
-            contact = await inbox.contact(session, CHANNEL, item.chat)
-        to = (contact.phone if contact and contact.phone else None) or item.chat
-        last = contact.last_inbound_at if contact else None
-        if last is not None and last.tzinfo is None:
-            last = last.replace(tzinfo=utcnow().tzinfo)
-        if last is not None and utcnow() - last < WINDOW:
+        to, last = await self._contact(item.chat)
+        if _open(last):
             try:
                 return Delivery(await self.client.send(self._tag(render(to, item.payload), item)))
             except PermanentSendError as exc:
                 if exc.code != REENGAGE:  # the window had closed after all: invite
                     raise
-        return await self._invite(to, item)
+        held = await self._invite(to, item)
+        _to, now = await self._contact(item.chat)
+        if now is not None and (last is None or now > last) and _open(now):
+            # They wrote while we were deciding: the row would wait for nothing.
+            return Delivery(await self.client.send(self._tag(render(to, item.payload), item)))
+        return held
+
+    async def _contact(self, chat: str) -> tuple[str, datetime | None]:
+        """Where to send (phone number, else the chat's user id) and the user's last
+        message time."""
+        async with self.sessions() as session:
+            contact = await inbox.contact(session, CHANNEL, chat)
+        to = (contact.phone if contact and contact.phone else None) or chat
+        last = contact.last_inbound_at if contact else None
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=UTC)
+        return to, last
 
     async def _invite(self, to: str, item: OutboxItem) -> Delivery:
         """Outside the window: the row waits for the user to write again; the template
@@ -160,3 +171,8 @@ class WhatsAppChannel:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+def _open(last: datetime | None) -> bool:
+    """Inside the customer-service window opened by the user's message at `last`."""
+    return last is not None and utcnow() - last < WINDOW
