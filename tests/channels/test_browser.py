@@ -78,7 +78,7 @@ def fake_platforms() -> Iterator[tuple[FakeTelegram, FakeWhatsApp]]:
         thread.join(10)
 
 
-def wait(check: Callable[[], bool], timeout: float = 20.0) -> None:
+def wait(check: Callable[[], bool], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
@@ -144,6 +144,15 @@ def settings_for(tmp_path: Path, telegram: FakeTelegram, whatsapp: FakeWhatsApp)
         whatsapp_phone_number_id="1055", whatsapp_app_secret=APP_SECRET,
         whatsapp_verify_token="v", whatsapp_api_base=whatsapp.base,
         whatsapp_template_name="balasan_petugas")
+
+
+def reload_until(page: Any, selector: str) -> None:
+    """Reload the page until `selector` is on it (the sender records outcomes shortly
+    after the platform answered)."""
+    def found() -> bool:
+        page.reload()
+        return page.query_selector(selector) is not None
+    wait(found)
 
 
 def login(browser: Any, base: str, username: str) -> Any:
@@ -218,13 +227,11 @@ def test_photos_on_the_case_page_and_a_whole_reply_after_the_window(nlu: NLU,
             siti.fill("#body", REPLY)
             siti.click("[data-action=reply]")
             wait(lambda: any(c.data.get("type") == "template" for c in whatsapp.sent(WA)))
-            siti.reload()
-            siti.wait_for_selector(".msg.staff [data-delivery=waiting]")
+            reload_until(siti, ".msg.staff [data-delivery=waiting]")
             siti.screenshot(path=str(shots / "case-reply-waiting.png"), full_page=True)
             assert not any(REPLY in str(c.data.get("text", {}).get("body", ""))
                            for c in whatsapp.sent(WA))
             on_whatsapp.send("halo")
             wait(lambda: any(REPLY in str(c.data.get("text", {}).get("body", ""))
                              for c in whatsapp.sent(WA)))
-            siti.reload()
-            siti.wait_for_selector(".msg.staff [data-delivery=sent]")
+            reload_until(siti, ".msg.staff [data-delivery=sent]")
