@@ -26,6 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from sqlalchemy import update
 
@@ -161,6 +162,11 @@ def login(browser: Any, base: str, username: str) -> Any:
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/staff/enrol")  # first sign-in: enrol the second factor
+    secret = page.get_attribute("[data-totp-secret]", "data-totp-secret")
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.click("form[action='/staff/enrol'] button[type=submit]")
+    page.click("a:has-text('Lanjut ke dasbor')")  # after the recovery codes
     page.wait_for_url(f"{base}/staff/queue/new")
     return page
 
