@@ -42,7 +42,7 @@ class InboxUpdate(Base):
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(default=None)
-    # Migration 0010: "pending" while the update's photos/documents are being fetched
+    # Migration 0011: "pending" while the update's photos/documents are being fetched
     # into the media store (no turn answers it before), then "done" or "failed".
     media_state: Mapped[str | None] = mapped_column(String(16), default=None)
 
@@ -74,7 +74,7 @@ class ChannelContact(Base):
     user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     phone: Mapped[str | None] = mapped_column(String(32), default=None)
     last_inbound_at: Mapped[datetime | None] = mapped_column(default=None)
-    # Migration 0010: when the user blocked the bot (Telegram my_chat_member "kicked"),
+    # Migration 0011: when the user blocked the bot (Telegram my_chat_member "kicked"),
     # cleared when they write again.
     blocked_at: Mapped[datetime | None] = mapped_column(default=None)
 

@@ -3,15 +3,15 @@ its files are fetched into the media store (then "done", or "failed" with the pl
 reference kept), so no turn answers it before; channel contacts remember a chat that
 blocked the bot.
 
-Revision ID: 0010_inbox_media
-Revises: 0009_staff_security
+Revision ID: 0011_inbox_media
+Revises: 0010_advert_reports
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_inbox_media"
-down_revision = "0009_staff_security"
+revision = "0011_inbox_media"
+down_revision = "0010_advert_reports"
 branch_labels = None
 depends_on = None
 
