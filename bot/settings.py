@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,9 +32,11 @@ class Settings(BaseSettings):
     whatsapp_phone_number_id: str | None = None
     whatsapp_app_secret: str | None = None
     whatsapp_verify_token: str | None = None
-    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
-    # Template sent when the 24-hour customer-service window has closed; its body
-    # has one text parameter, the message. Unset: such messages fail, visible to staff.
+    whatsapp_api_base: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v26.0"  # Graph API version (the newest in 2026)
+    # Template sent when the 24-hour customer-service window has closed: it only invites
+    # the user back ("ada balasan dari petugas..."), without parameters; the message
+    # itself is sent when they write back. Unset: the message waits, without an invite.
     whatsapp_template_name: str | None = None
     whatsapp_template_language: str = "id"
     public_url: str | None = None
@@ -80,6 +83,45 @@ class Settings(BaseSettings):
     # Telegram chat (a staff group's id) told about overdue cases (needs TELEGRAM_TOKEN).
     overdue_check_seconds: float = 60.0
     staff_telegram_chat_id: str | None = None
+
+
+    @property
+    def whatsapp_graph_url(self) -> str:
+        """The Graph API root with its version (a base that already ends in one is kept)."""
+        base = self.whatsapp_api_base.rstrip("/")
+        if re.search(r"/v\d+\.\d+$", base):
+            return base
+        return f"{base}/{self.whatsapp_api_version.strip('/')}"
+
+    def errors(self) -> list[str]:
+        """Settings that would make a channel refuse everything: `serve` stops on them,
+        with a message naming the setting."""
+        found = []
+        secret = self.telegram_webhook_secret
+        if self.telegram_token and secret and not TELEGRAM_SECRET.fullmatch(secret):
+            found.append("JALUR_AMAN_TELEGRAM_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, "
+                         "_ and - (1-256 characters); Telegram refuses setWebhook otherwise")
+        if self.whatsapp_token and not self.whatsapp_app_secret:
+            found.append("JALUR_AMAN_WHATSAPP_APP_SECRET is unset: every WhatsApp webhook "
+                         "would be refused with 403 (its signature cannot be checked)")
+        if not re.fullmatch(r"v\d+\.\d+", self.whatsapp_api_version.strip("/")):
+            found.append("JALUR_AMAN_WHATSAPP_API_VERSION must look like v26.0")
+        return found
+
+    def warnings(self) -> list[str]:
+        """Settings that degrade a channel: logged at start-up."""
+        found = []
+        if self.telegram_token and not self.telegram_webhook_secret:
+            found.append("JALUR_AMAN_TELEGRAM_WEBHOOK_SECRET is unset: the Telegram webhook "
+                         "refuses every update (polling still works)")
+        if self.whatsapp_token and not self.whatsapp_template_name:
+            found.append("JALUR_AMAN_WHATSAPP_TEMPLATE_NAME is unset: replies after the "
+                         "24-hour window wait until the user writes again, with no "
+                         "invitation sent")
+        return found
+
+
+TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def get_settings() -> Settings:

@@ -92,7 +92,8 @@ class MediaStore:
         path = self.path(media_id)
         return path.read_bytes() if path.exists() else None
 
-    def _unlink(self, media_ids: list[str]) -> None:
+    def unlink(self, media_ids: list[str]) -> None:
+        """Remove files whose rows were never committed (a rolled-back save)."""
         for media_id in media_ids:
             self.path(media_id).unlink(missing_ok=True)
 
@@ -101,7 +102,7 @@ class MediaStore:
         ids = list((await session.scalars(
             select(Media.id).where(Media.user_id == user_id))).all())
         await session.execute(delete(Media).where(Media.user_id == user_id))
-        self._unlink(ids)
+        self.unlink(ids)
         return len(ids)
 
     async def delete_older_than(self, session: AsyncSession, days: int,
@@ -111,7 +112,7 @@ class MediaStore:
         ids = list((await session.scalars(
             select(Media.id).where(Media.created_at < cutoff))).all())
         await session.execute(delete(Media).where(Media.id.in_(ids)))
-        self._unlink(ids)
+        self.unlink(ids)
         return len(ids)
 
 

@@ -12,6 +12,9 @@ by one, each in its own transaction, so one bad update cannot hold back the othe
 error and attempts are recorded, and after `max_attempts` it is given up ("failed").
 A crash re-runs the whole uncommitted batch; nothing is answered twice, because marking
 an update done is part of the transaction that answers it.
+
+Files users send are fetched into the media store before the batch (bot.channels.
+media_fetch, outside the batch's transaction): the turn sees "media:<id>" references.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.gate import is_sqlite, writing
+from bot.channels.media_fetch import MediaFetcher, apply
 from bot.core.engine import Engine
 from bot.core.messages import Message, Reply
 from storage.repositories import inbox, outbox
@@ -44,8 +48,10 @@ class InboxWorker:
     def __init__(self, platform: str, sessions: async_sessionmaker[AsyncSession],
                  engine: Engine, convert: Convert, *, on_replies: Callable[[], None] | None = None,
                  batch_size: int = 64, max_attempts: int = 5, poll_interval: float = 2.0,
-                 runners: int | None = None) -> None:
+                 runners: int | None = None, media: MediaFetcher | None = None) -> None:
         self.platform = platform
+        self.media = media
+        self._fetching = asyncio.Lock()  # one runner fetches files at a time
         self.sessions = sessions
         self.engine = engine
         self.convert = convert
@@ -84,6 +90,9 @@ class InboxWorker:
 
     async def process_batch(self) -> int:
         """Answer one batch; returns how many updates were answered (or ignored)."""
+        if self.media is not None and not self._fetching.locked():
+            async with self._fetching:  # downloads: outside the batch's transaction
+                await self.media.fetch_pending()
         rows: list[Row] = []
         try:
             async with writing(self.sessions), self.sessions() as session, session.begin():
@@ -105,8 +114,9 @@ class InboxWorker:
         return len(rows)
 
     async def _answer_batch(self, session: AsyncSession, rows: Sequence[Row]) -> None:
-        converted = [(row_id, await self.convert(payload)) for row_id, payload in rows]
-        answerable = [(row_id, m) for row_id, m in converted if m is not None]
+        converted = [(row_id, payload, await self.convert(payload)) for row_id, payload in rows]
+        answerable = [(row_id, apply(m, payload)) for row_id, payload, m in converted
+                      if m is not None]
         answered = await self.engine.turns(session, [m for _row_id, m in answerable])
         for (row_id, message), replies in zip(answerable, answered, strict=True):
             _enqueue(session, row_id, message, replies)

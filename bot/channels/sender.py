@@ -199,7 +199,11 @@ class OutboxSender:
         channel = self.transport.channel
         sent: list[push_outbox.Sent] = []
         for item, outcome, at in finished:
-            if isinstance(outcome, Delivery):
+            if isinstance(outcome, Delivery) and outcome.hold:
+                await push_outbox.mark_waiting(session, item.id,
+                                               platform_message_id=outcome.platform_message_id,
+                                               sent_as=outcome.sent_as)
+            elif isinstance(outcome, Delivery):
                 sent.append(push_outbox.Sent(item.id, at, outcome.platform_message_id,
                                              outcome.sent_as))
             elif isinstance(outcome, PermanentSendError):

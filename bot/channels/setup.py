@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.inbox import Convert, InboxWorker
+from bot.channels.media_fetch import Downloader, MediaFetcher
 from bot.channels.sender import Limits, OutboxSender, Transport
 from bot.composition import Bot
 from storage.db import own_pool
@@ -36,6 +37,7 @@ class ChannelRuntime:
     worker: InboxWorker
     sender: OutboxSender
     close: Callable[[], Awaitable[None]]
+    media: MediaFetcher | None = None
 
     def start(self) -> None:
         self.worker.start()
@@ -64,15 +66,17 @@ def runtime(channel: PushChannel, bot: Bot, *, limits: Limits | None = None,
     sender_sessions, sender_engine = own_pool(sessions)
     sender = OutboxSender(sender_sessions, channel, limits)
     convert: Convert = channel.convert  # type: ignore[assignment]
+    fetcher = (MediaFetcher(sessions, bot.media, channel)
+               if isinstance(channel, Downloader) else None)
     worker = InboxWorker(channel.channel, sessions, bot.engine, convert,
-                         on_replies=sender.notify)
+                         on_replies=sender.notify, media=fetcher)
     channel.on_stored.append(worker.notify)
 
     async def close() -> None:
         await channel.close()
         if sender_engine is not None:
             await sender_engine.dispose()
-    return ChannelRuntime(worker, sender, close)
+    return ChannelRuntime(worker, sender, close, fetcher)
 
 
 def setup_channels(app: web.Application, bot: Bot, *,
@@ -87,8 +91,6 @@ def setup_channels(app: web.Application, bot: Bot, *,
         telegram = TelegramChannel(settings, bot.sessions)
         app.router.add_post(PATH, telegram.webhook)
         channels.runtimes["telegram"] = runtime(telegram, bot, limits=limits.get("telegram"))
-        if not settings.telegram_webhook_secret:
-            log.warning("JALUR_AMAN_TELEGRAM_WEBHOOK_SECRET is unset: the webhook refuses all")
     if settings.whatsapp_token and settings.whatsapp_phone_number_id:
         from bot.channels.whatsapp import WhatsAppChannel
 

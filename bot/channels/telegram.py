@@ -10,7 +10,8 @@ Reply -> sendMessage with an inline keyboard (sent by bot.channels.telegram_api)
   references (meta["media"]); voice notes, stickers and other media are passed as
   Message.media so the engine asks the user to type. Edited messages are acknowledged and
   ignored: the original was already answered, and re-answering an edit could advance a
-  flow twice.
+  flow twice. my_chat_member updates mark a user who blocked the bot (their unsent
+  replies fail with 403 at once) or unblocked it.
 - callback_data is limited to 64 bytes: a longer payload is sent as "#" + a hash and
   resolved against the buttons of the chat's recent outbox rows.
 """
@@ -44,7 +45,8 @@ PATH = "/webhook/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 256 * 1024
 MAX_TEXT = 4096
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+ANSWERED_UPDATES = ("message", "edited_message", "callback_query")  # stored in the inbox
 _REFERRAL = re.compile(r"[A-Za-z0-9_-]{1,64}")
 COMMANDS = {"/menu": ("button", MENU_KEY), "/bantuan": ("button", "help"),
             "/hapusdata": ("text", "hapus data saya")}
@@ -73,7 +75,7 @@ def update_key(data: Any) -> tuple[str, str] | None:
     """(update_id, chat id) of an update worth storing; None for anything we ignore."""
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return None
-    for kind in ALLOWED_UPDATES:
+    for kind in ANSWERED_UPDATES:
         body = data.get(kind)
         if not isinstance(body, dict):
             continue
@@ -88,17 +90,74 @@ def update_key(data: Any) -> tuple[str, str] | None:
     return None
 
 
+def _best_photo(photos: list[Any]) -> Any:
+    """The largest size of a photo (Telegram sends several; dicts or aiogram objects)."""
+    def size(p: Any) -> tuple[int, int]:
+        values = p if isinstance(p, dict) else vars(p)
+        return (int(values.get("file_size") or 0),
+                int(values.get("width") or 0) * int(values.get("height") or 0))
+    return max(photos, key=size)
+
+
+def media_refs(payload: dict[str, Any]) -> list[str]:
+    """The files of an update to fetch into the media store ("telegram:<file_id>")."""
+    msg = payload.get("message")
+    if not isinstance(msg, dict):
+        return []
+    photos = [p for p in msg.get("photo") or [] if isinstance(p, dict) and p.get("file_id")]
+    if photos:
+        return [f"telegram:{_best_photo(photos)['file_id']}"]
+    doc = msg.get("document")
+    if isinstance(doc, dict) and isinstance(doc.get("file_id"), str):
+        return [f"telegram:{doc['file_id']}"]
+    return []
+
+
 async def store_update(stores: GroupCommit, data: Any) -> bool:
     """Store one update in the inbox (in the next shared transaction); False when ignored
     or already stored."""
     key = update_key(data)
     if key is None:
         return False
+    has_media = bool(media_refs(data))
 
     async def write(session: AsyncSession) -> bool:
-        return await inbox.store(session, CHANNEL, key[0], key[1], data)
+        return await inbox.store(session, CHANNEL, key[0], key[1], data, media=has_media)
 
     return await stores.run(write)
+
+
+def member_change(data: Any) -> tuple[str, bool] | None:
+    """(chat id, blocked?) of a my_chat_member update in a private chat: "kicked" is the
+    user blocking the bot, "member" unblocking (or starting) it."""
+    change = data.get("my_chat_member") if isinstance(data, dict) else None
+    if not isinstance(change, dict):
+        return None
+    chat, new = change.get("chat"), change.get("new_chat_member")
+    if not isinstance(chat, dict) or chat.get("type") != "private" or "id" not in chat \
+            or not isinstance(new, dict) or new.get("status") not in ("kicked", "member"):
+        return None
+    return str(chat["id"]), new["status"] == "kicked"
+
+
+async def store_member_change(stores: GroupCommit, chat: str, blocked: bool) -> None:
+    """Mark the user blocked (their unsent replies fail with 403 at once, visible to staff)
+    or unblocked."""
+    async def write(session: AsyncSession) -> None:
+        await inbox.set_blocked(session, CHANNEL, chat, blocked)
+        if blocked:
+            await push_outbox.fail_pending_for_chat(session, CHANNEL, chat, code="403",
+                                                    error="the user blocked the bot")
+
+    await stores.run(write)
+
+
+async def receive(stores: GroupCommit, data: Any) -> bool:
+    """An update from the webhook or from polling: a block/unblock is recorded, anything
+    to answer stored; True when a new update waits for the inbox worker."""
+    if (change := member_change(data)) is not None:
+        await store_member_change(stores, *change)
+    return await store_update(stores, data)
 
 
 class TelegramChannel:
@@ -125,7 +184,7 @@ class TelegramChannel:
             data = json_body.clean(json_body.loads(await request.read()))
         except json_body.BadJson as exc:
             return web.json_response({"error": str(exc)}, status=400)
-        if await store_update(self.stores, data):
+        if await receive(self.stores, data):
             for callback in self.on_stored:
                 callback()
         query = data.get("callback_query") if isinstance(data, dict) else None
@@ -151,7 +210,7 @@ class TelegramChannel:
         if msg.text is not None:
             return _text_message(chat, msg.text, meta)
         if msg.photo:
-            best = max(msg.photo, key=lambda p: (p.file_size or 0, p.width * p.height))
+            best = _best_photo(msg.photo)
             meta["media"] = [{"ref": f"telegram:{best.file_id}", "mime": "image/jpeg",
                               "size": best.file_size}]
             return Message(CHANNEL, chat, text=msg.caption, media="photo", meta=meta)
@@ -188,6 +247,12 @@ class TelegramChannel:
         sent = await self.api.call("sendMessage", params)
         message_id = sent.get("message_id") if isinstance(sent, dict) else None
         return Delivery(str(message_id) if message_id is not None else None)
+
+    media_refs = staticmethod(media_refs)
+
+    async def download(self, ref: str, max_bytes: int) -> bytes:
+        """A file a user sent, by its "telegram:<file_id>" reference."""
+        return await self.api.download(ref.removeprefix("telegram:"), max_bytes)
 
     async def close(self) -> None:
         await self.api.close()

@@ -5,7 +5,8 @@ the rest of a reply's delivery; sending is the hot path, so it goes through this
 client instead (aiogram still parses updates and runs polling and set-webhook). Errors are
 classified for the sender like aiogram classifies them: 429 with retry_after, 5xx,
 timeouts and network errors are transient; 403 (blocked by the user) and 400/404 (chat
-not found, bad request) are permanent and carry their code.
+not found, bad request) are permanent and carry their code. `download` fetches a file a
+user sent: getFile, then {base}/file/bot<token>/<file_path>.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ import aiohttp
 
 from bot.channels.http_json import post_json
 from bot.channels.sender import PermanentSendError, TransientSendError
+from storage.media import MediaRejected
 
 DEFAULT_BASE = "https://api.telegram.org"
 
 
 class BotApi:
     def __init__(self, token: str, base: str | None = None, *, timeout: float = 15.0) -> None:
-        self._url = f"{(base or DEFAULT_BASE).rstrip('/')}/bot{token}/"
+        root = (base or DEFAULT_BASE).rstrip("/")
+        self._url = f"{root}/bot{token}/"
+        self._files = f"{root}/file/bot{token}/"
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
@@ -37,6 +41,27 @@ class BotApi:
         if isinstance(body, dict) and body.get("ok") is True:
             return body.get("result")
         raise classify(status, body)
+
+    async def download(self, file_id: str, max_bytes: int) -> bytes:
+        """The bytes of a file a user sent; MediaRejected("size") when over `max_bytes`."""
+        try:
+            info = await self.call("getFile", {"file_id": file_id})
+        except PermanentSendError as exc:
+            if "too big" in str(exc):  # over the Bot API's 20 MB download limit
+                raise MediaRejected("size") from exc
+            raise
+        info = info if isinstance(info, dict) else {}
+        if int(info.get("file_size") or 0) > max_bytes:
+            raise MediaRejected("size")
+        path = info.get("file_path")
+        if not isinstance(path, str) or not path:
+            raise TransientSendError("getFile gave no file_path")
+        async with self._http().get(self._files + path) as response:
+            response.raise_for_status()
+            data = await response.content.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise MediaRejected("size")
+        return data
 
     async def close(self) -> None:
         if self._session is not None:

@@ -14,7 +14,10 @@ from storage.repositories import push_outbox
 @dataclass(frozen=True, slots=True)
 class Delivery:
     platform_message_id: str | None
-    sent_as: str | None = None  # e.g. "template" when WhatsApp's window had closed
+    sent_as: str | None = None  # e.g. "invite" when WhatsApp's window had closed
+    # Not delivered yet: the row waits until the user writes again (WhatsApp outside the
+    # 24-hour window; `sent_as` says whether an invitation went out).
+    hold: bool = False
 
 
 class TransientSendError(Exception):

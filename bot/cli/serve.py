@@ -22,6 +22,7 @@ from types import FrameType
 
 from aiohttp import web
 
+from bot.channels.sweep import setup_sweep
 from bot.composition import build_bot
 from bot.ops.logs import set_user_key
 from bot.ops.server_secret import secret_key
@@ -46,8 +47,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(handler=_serve)
 
 
+def check_settings(settings: Settings) -> bool:
+    """Print what is wrong with the settings (naming each); False when serve must stop."""
+    for problem in settings.warnings():
+        print(f"Peringatan / warning: {problem}", file=sys.stderr, flush=True)
+    errors = settings.errors()
+    for problem in errors:
+        print(f"Error: {problem}", file=sys.stderr, flush=True)
+    return not errors
+
+
 def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if not args.reuse_port and not check_settings(settings):
+        return 2
     if args.demo:  # demo data only when asked; workers inherit it through the environment
         settings.seed_demo_data = True
         os.environ["JALUR_AMAN_SEED_DEMO_DATA"] = "true"
@@ -57,7 +70,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     async def make_app() -> web.Application:
         bot = await build_bot(settings)
-        return create_app(bot)
+        app = create_app(bot)
+        setup_sweep(app, bot)  # media retention and evidence downloads retried
+        return app
 
     if not args.reuse_port:
         print(f"Jalur Aman berjalan di http://{args.host}:{args.port}/ (Ctrl+C untuk berhenti)",

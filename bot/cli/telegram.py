@@ -38,6 +38,9 @@ def _set_webhook(args: argparse.Namespace) -> int:
         print("Set JALUR_AMAN_TELEGRAM_TOKEN, JALUR_AMAN_PUBLIC_URL and "
               "JALUR_AMAN_TELEGRAM_WEBHOOK_SECRET first.")
         return 2
+    if problems := [e for e in settings.errors() if "TELEGRAM" in e]:
+        print("\n".join(problems))
+        return 2
     url = settings.public_url.rstrip("/") + telegram.PATH
 
     async def run() -> None:
@@ -85,7 +88,7 @@ async def _poll_loop(timeout: int) -> None:
                 continue
             for update in updates:
                 data = update.model_dump(mode="json", exclude_none=True, by_alias=True)
-                await telegram.store_update(channel.stores, data)
+                await telegram.receive(channel.stores, data)
                 if update.callback_query is not None:
                     with contextlib.suppress(Exception):
                         await channel.bot.answer_callback_query(update.callback_query.id)

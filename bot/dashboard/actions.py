@@ -137,8 +137,9 @@ ACTIONS: dict[str, Action] = {
 
 
 async def _form(request: web.Request) -> dict[str, str]:
+    """The form's text fields; browsers send a textarea's line breaks as CRLF, kept as LF."""
     raw = await request.post()
-    return {k: v for k, v in raw.items() if isinstance(v, str)}
+    return {k: v.replace("\r\n", "\n") for k, v in raw.items() if isinstance(v, str)}
 
 
 async def case_action(request: web.Request) -> web.StreamResponse:

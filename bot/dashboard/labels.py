@@ -127,3 +127,18 @@ def event_body(kind: str, body: str | None) -> str:
         rest = rest.replace("(register demo)", "(daftar contoh fiktif)")
         return f"{VERDICT_LABELS.get(verdict, verdict)}: {rest}"
     return body
+
+# How a message to the complainant went out (outbox status / sent_as / error code).
+DELIVERY_LABELS = {
+    "pending": "Sedang dikirim",
+    "sent": "Terkirim",
+    "waiting": "Menunggu pelapor membalas",
+    "failed": "Gagal terkirim",
+}
+DELIVERY_NOTES = {
+    "invite": "di luar 24 jam: undangan sudah dikirim, balasan lengkap terkirim setelah "
+              "pelapor membalas",
+    "no_template": "di luar 24 jam: templat undangan belum diatur, balasan terkirim "
+                   "setelah pelapor menulis lagi",
+    "template": "dikirim sebagai templat",
+}

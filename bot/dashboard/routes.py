@@ -9,6 +9,7 @@ Routes (all under /staff; every POST needs the CSRF token):
   GET  /queue-stamp               JSON change stamp polled by the queue page
   GET  /case/{id}                 case page: details, conversation, evidence, event log
   GET  /case/{id}/stamp           JSON change stamp polled by the case page
+  GET  /case/{id}/media/{media}   an evidence file of the case (audited; ?download=1)
   POST /case/{id}/{action}        claim | reply | note | release | reassign | escalate |
                                   resolve | close | reopen | release-bot
   POST /claim-next                take the most urgent, then oldest, queued case
@@ -35,6 +36,7 @@ from bot.dashboard import (
     actions,
     canned,
     demo,
+    evidence,
     export,
     figures,
     insights,
@@ -86,6 +88,7 @@ def build(bot: Bot) -> web.Application:
         mime_labels=labels.MIME_LABELS, satisfaction_labels=labels.SATISFACTION_LABELS,
         topic=lambda code: bot.content.title(code) if code and bot.content.has(code)
         else (code or "-"),
+    delivery_labels=labels.DELIVERY_LABELS, delivery_notes=labels.DELIVERY_NOTES,
     )
     env.filters["labels"] = labels.label_list
     env.globals["event_body"] = labels.event_body
@@ -101,6 +104,7 @@ def build(bot: Bot) -> web.Application:
     app.router.add_get("/queue-stamp", views.stamp)
     app.router.add_get(r"/case/{id}", views.case_page)
     app.router.add_get(r"/case/{id}/stamp", views.case_stamp)
+    evidence.setup_routes(app)  # /case/{id}/media/{media_id}
     app.router.add_post(r"/case/{id}/{action}", actions.case_action)
     app.router.add_post("/claim-next", actions.claim_next)
     app.router.add_get("/export.csv", export.export_csv)

@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.complaints.targets import ZONES
 from bot.dashboard.app import FLASH_KEY, Dashboard, StaffUser, current_staff, page, state
+from bot.dashboard.evidence import items as evidence_items
 from bot.dashboard.labels import FLASH, VIEW_LABELS
 from storage.models import utcnow
-from storage.models.complaints import Complaint
-from storage.repositories import complaint_queue, complaint_views
+from storage.models.complaints import Complaint, OutboxMessage
+from storage.repositories import complaint_queue, complaint_views, push_outbox
 from storage.repositories import dashboard_queries as dq
 from storage.repositories import staff as staff_repo
 
@@ -130,12 +131,14 @@ async def case_page(request: web.Request) -> web.StreamResponse:
         names = {s.id: s.username for s in colleagues}
         messages = await complaint_views.messages(db, complaint.id)
         events = await complaint_views.events(db, complaint.id)
-        evidence = await complaint_views.evidence(db, complaint.id)
+        evidence = await evidence_items(db, complaint.id)
+        deliveries = await push_outbox.for_complaint(db, complaint.id)
         stamp_value = await dq.case_stamp(db, complaint.id)
     canned = dash.config.filled(dash.bot.content, complaint.ticket)
     mine = complaint.assigned_to == staff.id
     return page(request, "case.html", views=tabs, c=complaint, messages=messages,
                 events=events, evidence=evidence, names=names, stamp=stamp_value,
+                deliveries=deliveries, delivery_of=_by_message(complaint.id, deliveries),
                 canned=canned, mine=mine,
                 may_work=mine or staff.is_supervisor,
                 colleagues=[s for s in colleagues if s.active and s.id != complaint.assigned_to],
@@ -144,6 +147,14 @@ async def case_page(request: web.Request) -> web.StreamResponse:
                                in dash.casework.offices.names.items()
                                if code != complaint.office_code],
                 **_flash(request))
+
+
+def _by_message(complaint_id: int, rows: list[OutboxMessage]) -> dict[int, OutboxMessage]:
+    """Staff message id -> the outbox row that carries it (key "c<case>-m<message>")."""
+    prefix = f"c{complaint_id}-m"
+    return {int(r.idempotency_key[len(prefix):]): r for r in rows
+            if r.idempotency_key.startswith(prefix)
+            and r.idempotency_key[len(prefix):].isdigit()}
 
 
 def _is_past(moment: datetime | None) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.models.base import Base, utcnow
 
 INBOX_STATUSES = ("pending", "done", "failed")
-MAX_PAYLOAD_BYTES = 32 * 1024  # larger raw updates are stored trimmed
+MEDIA_STATES = ("pending", "done", "failed")  # files of the update fetched into the store
 
 
 class InboxUpdate(Base):
@@ -29,6 +29,7 @@ class InboxUpdate(Base):
     __table_args__ = (
         UniqueConstraint("platform", "update_id", name="uq_inbox_platform_update"),
         Index("ix_inbox_platform_status", "platform", "status", "id"),
+        Index("ix_inbox_media_state", "platform", "media_state", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -41,6 +42,9 @@ class InboxUpdate(Base):
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Migration 0011: "pending" while the update's photos/documents are being fetched
+    # into the media store (no turn answers it before), then "done" or "failed".
+    media_state: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 class DeliveryStatus(Base):
@@ -70,6 +74,9 @@ class ChannelContact(Base):
     user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     phone: Mapped[str | None] = mapped_column(String(32), default=None)
     last_inbound_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Migration 0011: when the user blocked the bot (Telegram my_chat_member "kicked"),
+    # cleared when they write again.
+    blocked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ChatReply(Base):

@@ -172,7 +172,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(20))
     external_user_id: Mapped[str] = mapped_column(String(128))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # or sent|failed|waiting
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -183,7 +183,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     # Push channels (migration 0005): retry schedule, the platform's permanent
     # error code (shown to staff), the platform's id for the sent message, and how it went
-    # out ("template" when WhatsApp's 24-hour window had closed).
+    # out ("invite": WhatsApp's 24-hour window had closed, the row is `waiting` for the
+    # user to write again after an invitation template; "no_template": waiting without).
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
     error_code: Mapped[str | None] = mapped_column(String(32), default=None)
     platform_message_id: Mapped[str | None] = mapped_column(String(128), default=None)

@@ -9,9 +9,9 @@ storage.repositories.complaint_queue; reads for staff in complaint_views.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import utcnow
@@ -118,3 +118,26 @@ async def add_message(session: AsyncSession, complaint_id: int, sender: str, bod
     session.add(msg)
     await session.flush()
     return msg
+
+
+async def platform_evidence(session: AsyncSession, prefix: str, *, limit: int = 50,
+                            max_age: timedelta = timedelta(days=30)
+                            ) -> list[tuple[int, str, int | None]]:
+    """Evidence still held as a platform reference starting with `prefix` (its download
+    failed when it arrived), younger than `max_age` (platforms keep files about 30 days):
+    (evidence id, reference, the complainant's user id)."""
+    stmt = (select(Evidence.id, Evidence.media_ref, Complaint.user_id)
+            .join(Complaint, Complaint.id == Evidence.complaint_id)
+            .where(Evidence.media_ref.startswith(prefix, autoescape=True),
+                   Evidence.created_at > utcnow() - max_age)
+            .order_by(Evidence.id).limit(limit))
+    return [(int(i), str(r), u) for i, r, u in (await session.execute(stmt)).all()]
+
+
+async def set_evidence_ref(session: AsyncSession, evidence_id: int, media_ref: str, *,
+                           mime: str | None = None, size: int | None = None) -> None:
+    """Point evidence at the stored file (or mark it rejected)."""
+    values: dict[str, object] = {"media_ref": media_ref[:500]}
+    if mime is not None:
+        values.update(mime=mime, size=size)
+    await session.execute(update(Evidence).where(Evidence.id == evidence_id).values(**values))

@@ -7,7 +7,6 @@ transaction runs: only one processing of an update can commit.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -17,15 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_for, is_postgres
 from storage.models import utcnow
-from storage.models.channels import MAX_PAYLOAD_BYTES, ChannelContact, DeliveryStatus, InboxUpdate
+from storage.models.channels import ChannelContact, DeliveryStatus, InboxUpdate
 from storage.models.complaints import OutboxMessage
-
-
-def cap_payload(payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload, or a marker when its JSON exceeds MAX_PAYLOAD_BYTES."""
-    size = len(json.dumps(payload, ensure_ascii=False).encode())
-    return payload if size <= MAX_PAYLOAD_BYTES else {"_trimmed": True, "_size": size}
-
 
 _STORE: dict[str, Any] = {}  # dialect -> the insert below, built once (a hot path)
 
@@ -37,18 +29,56 @@ def _store_statement(session: AsyncSession) -> Any:
             platform=bindparam("platform"), update_id=bindparam("update_id"),
             user_id=bindparam("user_id"), payload=bindparam("payload", type_=JSON),
             status="pending", attempts=0, created_at=bindparam("created_at"),
+            media_state=bindparam("media_state"),
         ).on_conflict_do_nothing(index_elements=["platform", "update_id"])
     return _STORE[dialect]
 
 
 async def store(session: AsyncSession, platform: str, update_id: str, user_id: str,
-                payload: dict[str, Any]) -> bool:
-    """Insert one update; False when it was already stored (a duplicate delivery)."""
+                payload: dict[str, Any], *, media: bool = False) -> bool:
+    """Insert one update, whole (the webhook's body limit bounds it); False when it was
+    already stored (a duplicate delivery). `media`: it carries files to fetch first."""
     conn = await session.connection()  # Core execution: an ORM insert with parameters
     result = await conn.execute(_store_statement(session), {  # is a bulk insert, no rowcount
         "platform": platform, "update_id": update_id[:128], "user_id": user_id[:128],
-        "payload": cap_payload(payload), "created_at": utcnow()})
+        "payload": payload, "created_at": utcnow(),
+        "media_state": "pending" if media else None})
     return bool(getattr(result, "rowcount", 0))
+
+
+async def store_unanswerable(session: AsyncSession, platform: str, update_id: str,
+                             payload: dict[str, Any], error: str) -> bool:
+    """Keep an update that cannot be answered (no sender id) as `failed`, with the reason,
+    so it is counted and can be looked at; False when it was already stored."""
+    stored = await store(session, platform, update_id, "unknown", payload)
+    if stored:
+        await session.execute(update(InboxUpdate).where(
+            InboxUpdate.platform == platform, InboxUpdate.update_id == update_id[:128],
+        ).values(status="failed", last_error=error[:500]).execution_options(
+            synchronize_session=False))
+    return stored
+
+
+async def media_pending(session: AsyncSession, platform: str, *, limit: int = 16
+                        ) -> list[InboxUpdate]:
+    """Pending updates whose files are still to be fetched, oldest first."""
+    stmt = (select(InboxUpdate)
+            .where(InboxUpdate.platform == platform, InboxUpdate.media_state == "pending",
+                   InboxUpdate.status == "pending")
+            .order_by(InboxUpdate.id).limit(limit))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def set_media(session: AsyncSession, row_id: int, fetched: dict[str, Any], *,
+                    state: str) -> bool:
+    """Record the fetched files of an update (payload["_media"]: platform reference ->
+    store reference or error); False when another worker recorded them first."""
+    row = await session.get(InboxUpdate, row_id, with_for_update=is_postgres(session))
+    if row is None or row.media_state != "pending":
+        return False
+    row.payload = {**row.payload, "_media": fetched}
+    row.media_state = state
+    return True
 
 
 async def pending(session: AsyncSession, platform: str, *, user_id: str | None = None,
@@ -86,6 +116,8 @@ async def lock_heads(session: AsyncSession, platform: str, *, limit: int = 64
     heads: dict[str, InboxUpdate] = {}
     for row in (await session.execute(stmt)).scalars():
         heads.setdefault(row.user_id, row)
+    # A user whose oldest update still waits for its files waits with it (arrival order).
+    heads = {user: row for user, row in heads.items() if row.media_state != "pending"}
     if postgres and heads:
         first = (select(InboxUpdate.user_id, func.min(InboxUpdate.id))
                  .where(InboxUpdate.platform == platform, InboxUpdate.status == "pending",
@@ -129,8 +161,9 @@ async def counts(session: AsyncSession, platform: str) -> dict[str, int]:
 
 async def touch_contact(session: AsyncSession, platform: str, user_id: str, *,
                         phone: str | None = None, at: datetime | None = None) -> None:
-    """Remember the user's last inbound time (and phone number when the platform gives it)."""
-    values: dict[str, Any] = {"last_inbound_at": at or utcnow()}
+    """Remember the user's last inbound time (and phone number when the platform gives it);
+    a user who writes has not blocked us."""
+    values: dict[str, Any] = {"last_inbound_at": at or utcnow(), "blocked_at": None}
     if phone:
         values["phone"] = phone[:32]
     stmt = insert_for(session, ChannelContact).values(platform=platform, user_id=user_id[:128],
@@ -143,30 +176,68 @@ async def contact(session: AsyncSession, platform: str, user_id: str) -> Channel
     return await session.get(ChannelContact, (platform, user_id[:128]))
 
 
+REENGAGE = "131047"  # WhatsApp: the 24-hour window had closed
+
+
 async def record_statuses(session: AsyncSession, platform: str,
                           statuses: Sequence[dict[str, Any]]) -> None:
-    """Store status reports; a `failed` report marks the matching sent outbox row failed
-    with the platform's error code, so staff see that the message did not arrive."""
+    """Store status reports, matched to our outbox row by the key we sent along
+    (biz_opaque_callback_data, so even a report that arrives before the send is recorded
+    finds its row), else by the platform's message id. A `failed` report marks the row
+    failed with the platform's code, so staff see the message did not arrive; a 131047
+    (window closed) makes the row due again with the window marked closed, so it goes
+    out through the invitation path."""
     for item in statuses:
         message_id = str(item.get("platform_message_id") or "")[:128]
-        if not message_id:
+        row = await _status_row(session, platform, item.get("callback"), message_id)
+        if not message_id and row is None:
             continue
-        row = (await session.execute(select(OutboxMessage).where(
-            OutboxMessage.channel == platform,
-            OutboxMessage.platform_message_id == message_id))).scalar_one_or_none()
         code = item.get("error_code")
+        code = str(code)[:32] if code is not None else None
         session.add(DeliveryStatus(
-            platform=platform, platform_message_id=message_id,
+            platform=platform, platform_message_id=message_id or "-",
             recipient=(str(item.get("recipient") or "")[:128] or None),
-            status=str(item.get("status") or "unknown")[:16],
-            error_code=str(code)[:32] if code is not None else None,
+            status=str(item.get("status") or "unknown")[:16], error_code=code,
             error_title=(str(item.get("error_title") or "")[:200] or None),
             outbox_id=row.id if row else None, reported_at=item.get("reported_at"),
         ))
-        if row is not None and item.get("status") == "failed":
-            row.status = "failed"
-            row.error_code = str(code)[:32] if code is not None else "failed"
-            row.last_error = str(item.get("error_title") or "delivery failed")[:500]
+        if row is None or item.get("status") != "failed" or row.status == "failed":
+            continue
+        if code == REENGAGE:
+            row.status, row.sent_as, row.next_attempt_at = "pending", None, None
+            row.claimed_until, row.last_error = None, "131047: window closed, inviting"
+            await session.execute(update(ChannelContact).where(
+                ChannelContact.platform == platform,
+                ChannelContact.user_id == row.external_user_id).values(last_inbound_at=None))
+            continue
+        row.status = "failed"
+        row.error_code = code or "failed"
+        row.last_error = str(item.get("error_title") or "delivery failed")[:500]
+
+
+async def _status_row(session: AsyncSession, platform: str, callback: Any,
+                      message_id: str) -> OutboxMessage | None:
+    if isinstance(callback, str) and callback:
+        row = (await session.execute(select(OutboxMessage).where(
+            OutboxMessage.channel == platform,
+            OutboxMessage.idempotency_key == callback[:64]))).scalar_one_or_none()
+        if row is not None:
+            return row
+    if not message_id:
+        return None
+    return (await session.execute(select(OutboxMessage).where(
+        OutboxMessage.channel == platform,
+        OutboxMessage.platform_message_id == message_id))).scalars().first()
+
+
+async def set_blocked(session: AsyncSession, platform: str, user_id: str, blocked: bool
+                      ) -> None:
+    """Remember that the user blocked the bot (or unblocked it)."""
+    values: dict[str, Any] = {"blocked_at": utcnow() if blocked else None}
+    stmt = insert_for(session, ChannelContact).values(platform=platform,
+                                                      user_id=user_id[:128], **values)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["platform", "user_id"], set_=values))
 
 
 async def forget_user(session: AsyncSession, platform: str, user_id: str) -> None:

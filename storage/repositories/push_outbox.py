@@ -258,3 +258,52 @@ async def recent_for_chat(session: AsyncSession, channel: str, chat: str,
             .order_by(OutboxMessage.id.desc()).limit(limit))
     return list((await session.execute(stmt)).scalars())
 
+
+
+async def for_complaint(session: AsyncSession, complaint_id: int) -> list[OutboxMessage]:
+    """The messages sent (or waiting) to a complainant about one case, oldest first: the
+    case page shows how each was delivered."""
+    stmt = (select(OutboxMessage).where(OutboxMessage.complaint_id == complaint_id)
+            .order_by(OutboxMessage.id))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def mark_waiting(session: AsyncSession, row_id: int, *, platform_message_id: str | None,
+                       sent_as: str | None) -> None:
+    """Hold a row until the user writes again (WhatsApp's 24-hour window had closed: an
+    invitation went out instead, `sent_as` says how); `release_waiting` sends it then."""
+    stmt = update(OutboxMessage).where(OutboxMessage.id == row_id,
+                                       OutboxMessage.status == "pending").values(
+        status="waiting", attempts=OutboxMessage.attempts + 1, sent_as=sent_as,
+        platform_message_id=platform_message_id, next_attempt_at=None, claimed_until=None)
+    await session.execute(stmt.execution_options(synchronize_session=False))
+
+
+async def release_waiting(session: AsyncSession, channel: str, chat: str) -> int:
+    """The user wrote again: their held rows are due now, oldest first (per-chat order)."""
+    stmt = (update(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.external_user_id == chat,
+                   OutboxMessage.status == "waiting")
+            .values(status="pending", next_attempt_at=None, claimed_until=None)
+            .execution_options(synchronize_session=False))
+    return int(getattr(await session.execute(stmt), "rowcount", 0) or 0)
+
+
+async def invited(session: AsyncSession, channel: str, chat: str) -> bool:
+    """An invitation to write back is already out for this chat (a held row carries it)."""
+    stmt = select(OutboxMessage.id).where(
+        OutboxMessage.channel == channel, OutboxMessage.external_user_id == chat,
+        OutboxMessage.status == "waiting", OutboxMessage.sent_as == "invite").limit(1)
+    return (await session.execute(stmt)).first() is not None
+
+
+async def fail_pending_for_chat(session: AsyncSession, channel: str, chat: str, *,
+                                code: str, error: str) -> int:
+    """Give up on every unsent row of a chat (the user blocked the bot): staff see `code`."""
+    stmt = (update(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.external_user_id == chat,
+                   OutboxMessage.status.in_(("pending", "waiting")))
+            .values(status="failed", error_code=code[:32], last_error=error[:500],
+                    next_attempt_at=None, claimed_until=None)
+            .execution_options(synchronize_session=False))
+    return int(getattr(await session.execute(stmt), "rowcount", 0) or 0)

@@ -89,7 +89,8 @@ async def harness_factory(nlu: NLU, tmp_path: Any) -> AsyncIterator[HarnessFacto
             telegram_token=TOKEN, telegram_webhook_secret=SECRET,
             telegram_api_base=telegram.base, whatsapp_token="wa-token",
             whatsapp_phone_number_id="1055", whatsapp_app_secret=APP_SECRET,
-            whatsapp_verify_token=VERIFY, whatsapp_api_base=whatsapp.base)
+            whatsapp_verify_token=VERIFY, whatsapp_api_base=whatsapp.base,
+            media_dir=tmp_path / "media")
         values.update(overrides)
         bot = await build_bot(Settings(**values), nlu=nlu)
         app = create_app(bot)

@@ -52,7 +52,8 @@ PHONE = Authenticator()
 @pytest.fixture
 def settings(sqlite_url: str, tmp_path: Path) -> Settings:
     return Settings(database_url=sqlite_url, cache_dir=PROJECT_ROOT / "var" / "cache",
-                    seed_demo_data=False, secret_key="test-secret-key-for-dashboard")
+                    seed_demo_data=False, secret_key="test-secret-key-for-dashboard",
+                    media_dir=tmp_path / "media")
 
 
 @pytest.fixture

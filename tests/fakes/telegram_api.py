@@ -10,6 +10,8 @@ to the user (the bot cannot know it was): "accept_drop" (connection cut instead 
 answer), "accept_500" (a 5xx instead of the answer). `latency` delays every answer after
 delivery (a slow platform). `on_delivered` callbacks see each delivered call before its
 answer goes out (a drill times a kill with it).
+Files users sent are served like the real API: getFile gives a file_path, valid for
+`file_link_ttl` seconds, downloaded at /file/bot<token>/<file_path>.
 """
 
 from __future__ import annotations
@@ -59,6 +61,12 @@ class FakeTelegram:
     down: tuple[str, Any] | None = None  # while set, every call fails this way (go_down)
     _next_id: int = 1000
     server: TestServer | None = None
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes (add_file)
+    file_link_ttl: float = 3600.0  # the Bot API guarantees at least an hour
+    max_download: int = 20 * 1024 * 1024  # getFile refuses larger files
+    _links: dict[str, tuple[str, float]] = field(default_factory=dict)  # path -> id, expiry
+    downloads: list[str] = field(default_factory=list)  # file paths served
+    _token: str = ""  # the bot's token, as seen in its API calls
 
     @property
     def base(self) -> str:
@@ -99,6 +107,7 @@ class FakeTelegram:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"].lower()
+        self._token = request.match_info["token"]
         if request.content_type == "application/json":
             data: dict[str, Any] = await request.json()
         else:
@@ -112,6 +121,9 @@ class FakeTelegram:
             if verdict[0] == "429":
                 call.retry_after = float(verdict[1] or 1)
             return await self._fail(request, *verdict)
+        if method == "getfile" and (refused := self._file_refusal(str(data.get("file_id")))):
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": f"Bad Request: {refused}"}, status=400)
         result = self._result(method, data)
         call.delivered = data["_ok"] = True
         for callback in list(self.on_delivered):
@@ -122,6 +134,12 @@ class FakeTelegram:
             call.failed = verdict[0]
             return await self._fail(request, verdict[0].removeprefix("accept_"), None)
         return web.json_response({"ok": True, "result": result})
+
+    def _file_refusal(self, file_id: str) -> str | None:
+        """What the Bot API says when getFile cannot hand out a file."""
+        if file_id not in self.files:
+            return "wrong file_id or the file is temporarily unavailable"
+        return "file is too big" if len(self.files[file_id]) > self.max_download else None
 
     async def _fail(self, request: web.Request, kind: str, arg: Any) -> web.StreamResponse:
         if kind == "drop":  # the connection is cut before any answer (reset, proxy gone)
@@ -156,13 +174,35 @@ class FakeTelegram:
                     "chat": {"id": chat, "type": "private"}, "text": data.get("text", "")}
         if method == "getme":
             return {"id": 42, "is_bot": True, "first_name": "Jalur Aman", "username": "jabot"}
+        if method == "getfile":
+            return self._get_file(str(data.get("file_id", "")))
         if method == "getupdates":
             updates, self.updates = self.updates, []
             return updates
         return True
 
+    def add_file(self, file_id: str, data: bytes) -> None:
+        self.files[file_id] = data
+
+    def _get_file(self, file_id: str) -> dict[str, Any]:
+        data = self.files[file_id]
+        path = f"photos/file_{len(self._links)}_{file_id[:8]}.jpg"
+        self._links[path] = (file_id, time.monotonic() + self.file_link_ttl)
+        return {"file_id": file_id, "file_unique_id": "u" + file_id,
+                "file_size": len(data), "file_path": path}
+
+    async def file(self, request: web.Request) -> web.StreamResponse:
+        path = request.match_info["path"]
+        file_id, expires = self._links.get(path, ("", 0.0))
+        if request.match_info["token"] != self._token or time.monotonic() > expires:
+            return web.json_response({"ok": False, "error_code": 404,
+                                      "description": "Not Found"}, status=404)
+        self.downloads.append(path)
+        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
+
     async def start(self) -> FakeTelegram:
         app = web.Application()
+        app.router.add_get("/file/bot{token}/{path:.+}", self.file)
         app.router.add_route("*", "/bot{token}/{method}", self.handle)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
@@ -187,3 +227,19 @@ def callback_update(update_id: int, chat: int, data: str) -> dict[str, Any]:
         "from": {"id": chat, "is_bot": False, "first_name": "Siti"},
         "message": {"message_id": 1, "date": int(time.time()), "text": "menu",
                     "chat": {"id": chat, "type": "private", "first_name": "Siti"}}}}
+
+
+def photo_update(update_id: int, chat: int, file_id: str, caption: str | None = None
+                 ) -> dict[str, Any]:
+    """A private photo message; the largest of its sizes carries `file_id`."""
+    update = text_update(update_id, chat, "")
+    message = update["message"]
+    del message["text"]
+    message["photo"] = [
+        {"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 90,
+         "file_size": 1000},
+        {"file_id": file_id, "file_unique_id": "b", "width": 800, "height": 800,
+         "file_size": 50000}]
+    if caption is not None:
+        message["caption"] = caption
+    return update

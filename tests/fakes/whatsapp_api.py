@@ -10,6 +10,9 @@ Faults that refuse the message: a Graph error code ("131047", "131026", "130429"
 answer). Faults after the message was delivered: "accept_drop" (connection cut instead of
 the answer), "accept_500" (a 5xx instead of the answer). `latency` delays every answer
 after delivery; `on_delivered` callbacks see each delivered call before its answer.
+The media URL expires, like Meta's; text bodies and approved templates are checked
+against their limits (name, number of parameters, parameter length and characters).
+Webhook bodies also come from username-only users and as statuses with failures.
 """
 
 from __future__ import annotations
@@ -42,12 +45,16 @@ class Call:
 
     @property
     def to(self) -> str:
-        return str(self.data.get("to"))
+        """The phone number, or the business-scoped user id sent as `recipient`."""
+        return str(self.data.get("to") or self.data.get("recipient"))
 
 
 Fault = Callable[[Call], tuple[str, Any] | None]
 AFTER_DELIVERY = ("accept_drop", "accept_500")
-MEDIA = {"media-1": (b"\x89PNG fake evidence", "image/png")}
+MEDIA = {"media-1": (b"\x89PNG fake evidence", "image/png")}  # served by every fake
+TOKEN = "wa-token"  # the access token the media download must carry
+TEMPLATES = {"balasan_petugas": 0}  # approved template -> number of body parameters
+MAX_TEXT = 4096
 
 
 @dataclass
@@ -59,11 +66,16 @@ class FakeWhatsApp:
     down: tuple[str, Any] | None = None  # while set, every call fails this way (go_down)
     on_delivered: list[Callable[[Call], None]] = field(default_factory=list)
     _n: int = 0
+    media: dict[str, tuple[bytes, str]] = field(default_factory=lambda: dict(MEDIA))
+    media_url_ttl: float = 300.0  # Meta's media URLs expire after five minutes
+    _urls: dict[str, tuple[str, float]] = field(default_factory=dict)  # key -> id, expiry
+    downloads: list[str] = field(default_factory=list)  # media ids served
+    templates: dict[str, int] = field(default_factory=lambda: dict(TEMPLATES))
 
     @property
     def base(self) -> str:
         assert self.server is not None
-        return str(self.server.make_url("")).rstrip("/") + "/v21.0"
+        return str(self.server.make_url("")).rstrip("/")  # the bot adds the API version
 
     def sent(self, to: str | None = None) -> list[Call]:
         return [c for c in self.calls if c.ok and (to is None or c.to == to)]
@@ -98,6 +110,10 @@ class FakeWhatsApp:
             if verdict[0] == "130429" and verdict[1]:
                 call.retry_after = float(verdict[1])
             return await self._fail(request, *verdict)
+        refused = self._refusal(call.data)
+        if refused is not None:
+            call.failed = refused
+            return await self._fail(request, refused)
         call.delivered = True
         self._n += 1
         for callback in list(self.on_delivered):
@@ -110,6 +126,27 @@ class FakeWhatsApp:
         return web.json_response({"messaging_product": "whatsapp",
                                   "contacts": [{"input": call.to, "wa_id": call.to}],
                                   "messages": [{"id": f"wamid.FAKE{self._n}"}]})
+
+    def _refusal(self, data: dict[str, Any]) -> str | None:
+        """The Graph error code for a message the real API refuses for its content."""
+        if data.get("type") == "text":
+            body = (data.get("text") or {}).get("body", "")
+            return "100" if not body or len(body) > MAX_TEXT else None
+        if data.get("type") != "template":
+            return None
+        template = data.get("template") or {}
+        if template.get("name") not in self.templates:
+            return "132001"  # template name does not exist in the translation
+        params = [p for c in template.get("components") or [] for p in c.get("parameters", [])]
+        if len(params) != self.templates[template["name"]]:
+            return "132000"  # number of parameters does not match
+        for param in params:
+            text = str(param.get("text", ""))
+            if len(text) > 1024:
+                return "132005"  # translated text too long
+            if "\n" in text or "\t" in text or "    " in text:
+                return "132018"  # parameters with newlines, tabs or 4+ spaces
+        return None
 
     async def _fail(self, request: web.Request, kind: str, arg: Any = None
                     ) -> web.StreamResponse:
@@ -131,26 +168,47 @@ class FakeWhatsApp:
             "error_data": {"messaging_product": "whatsapp", "details": kind},
             "fbtrace_id": "FAKE"}}, status=status)
 
+    def add_media(self, media_id: str, data: bytes, mime: str = "image/jpeg") -> None:
+        self.media[media_id] = (data, mime)
+
+    def _authorised(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization", "") == f"Bearer {TOKEN}"
+
     async def media_info(self, request: web.Request) -> web.Response:
         media_id = request.match_info["media_id"]
-        if media_id not in MEDIA:
+        if not self._authorised(request):
+            return web.json_response({"error": {"message": "bad token", "code": 190}},
+                                     status=401)
+        if media_id not in self.media:
             return web.json_response({"error": {"message": "no media", "code": 100}}, status=404)
-        data, mime = MEDIA[media_id]
-        url = str(self.server.make_url(f"/media-bytes/{media_id}")) if self.server else ""
+        data, mime = self.media[media_id]
+        key = f"{media_id}-{len(self._urls)}"  # a fresh short-lived URL each time
+        self._urls[key] = (media_id, time.monotonic() + self.media_url_ttl)
+        url = str(self.server.make_url(f"/media-bytes/{key}")) if self.server else ""
         return web.json_response({"url": url, "mime_type": mime, "file_size": len(data),
                                   "id": media_id, "messaging_product": "whatsapp"})
 
     async def media_bytes(self, request: web.Request) -> web.Response:
-        if not request.headers.get("Authorization", "").startswith("Bearer "):
+        if not self._authorised(request):
             return web.Response(status=401)
-        data, mime = MEDIA[request.match_info["media_id"]]
+        media_id, expires = self._urls.get(request.match_info["key"], ("", 0.0))
+        if time.monotonic() > expires:  # an expired link: ask /{media-id} for a new one
+            return web.Response(status=404, text="URL expired")
+        self.downloads.append(media_id)
+        data, mime = self.media[media_id]
         return web.Response(body=data, content_type=mime)
+
+    def fetch_url(self, media_id: str) -> str:
+        """A media URL as /{media-id} hands out (tests of expiry)."""
+        key = f"{media_id}-{len(self._urls)}"
+        self._urls[key] = (media_id, time.monotonic() + self.media_url_ttl)
+        return str(self.server.make_url(f"/media-bytes/{key}")) if self.server else ""
 
     async def start(self) -> FakeWhatsApp:
         app = web.Application()
-        app.router.add_post("/v21.0/{phone_id}/messages", self.messages)
-        app.router.add_get("/v21.0/{media_id}", self.media_info)
-        app.router.add_get("/media-bytes/{media_id}", self.media_bytes)
+        app.router.add_post("/{version}/{phone_id}/messages", self.messages)
+        app.router.add_get("/{version}/{media_id}", self.media_info)
+        app.router.add_get("/media-bytes/{key}", self.media_bytes)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
         return self
@@ -186,3 +244,40 @@ def sign(body: bytes, secret: str) -> str:
 
 def encode(data: dict[str, Any]) -> bytes:
     return json.dumps(data).encode()
+
+
+def image_message(wamid: str, media_id: str, sender: str = "6281234567890",
+                  caption: str | None = None) -> dict[str, Any]:
+    image: dict[str, Any] = {"id": media_id, "mime_type": "image/jpeg", "sha256": "x"}
+    if caption is not None:
+        image["caption"] = caption
+    return {"from": sender, "id": wamid, "timestamp": str(int(time.time())), "type": "image",
+            "image": image}
+
+
+def status(wamid: str | None, state: str, *, callback: str | None = None,
+           code: int | None = None, recipient: str = "6281234567890") -> dict[str, Any]:
+    """A status notification (sent/delivered/read/failed) as Meta sends it; `callback` is
+    the biz_opaque_callback_data we sent with the message."""
+    item: dict[str, Any] = {"status": state, "timestamp": str(int(time.time())),
+                            "recipient_id": recipient}
+    if wamid is not None:
+        item["id"] = wamid
+    if callback is not None:
+        item["biz_opaque_callback_data"] = callback
+    if code is not None:
+        item["errors"] = [{"code": code, "title": f"fake failure {code}"}]
+    return item
+
+
+def username_body(messages: list[dict[str, Any]], user_id: str, *,
+                  with_contact: bool = True) -> dict[str, Any]:
+    """A notification from a user with a username: no phone number anywhere, the
+    business-scoped user id in contacts[].user_id (`with_contact=False`: not even that)."""
+    body = webhook_body(messages=messages)
+    value = body["entry"][0]["changes"][0]["value"]
+    value["contacts"] = ([{"profile": {"name": "Siti", "username": "@siti"},
+                           "user_id": user_id}] if with_contact else [])
+    for msg in messages:
+        msg.pop("from", None)
+    return body

@@ -2,17 +2,20 @@
 inbox, and the outbox transport honouring the 24-hour customer-service window.
 
 Outside the window (24 h after the user's last message) a free-form message is not
-allowed: it is sent as the configured template (JALUR_AMAN_WHATSAPP_TEMPLATE_NAME, one
-body parameter carrying the text) and the outbox row says `sent_as = "template"`; with no
-template configured, or when the template is refused, the row fails with the code
-(`outside_window`, 131047, ...) so the handler sees the complainant was not reached.
+allowed. The message is then held (outbox status "waiting") and the configured template
+(JALUR_AMAN_WHATSAPP_TEMPLATE_NAME, no parameters) only invites the user back: "ada
+balasan dari petugas, balas pesan ini untuk membacanya". When they write, their held rows
+are due again and go out whole, in order, inside the new window. One invitation per chat
+while rows wait; without a template the rows wait all the same (staff see it). A 131047
+answer, or a 131047 failure in a status webhook, sends the row down the same path.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -22,16 +25,24 @@ from bot.channels import json_body
 from bot.channels.group_commit import GroupCommit
 from bot.channels.sender import Delivery, OutboxItem, PermanentSendError
 from bot.channels.whatsapp.client import GraphClient
-from bot.channels.whatsapp.render import render, render_template
-from bot.channels.whatsapp.webhook import CHANNEL, extract, signature_ok, to_message
+from bot.channels.whatsapp.render import render, render_invite
+from bot.channels.whatsapp.webhook import (
+    CHANNEL,
+    extract,
+    media_refs,
+    signature_ok,
+    to_message,
+)
 from bot.core.messages import Message
 from bot.settings import Settings
 from storage.models import utcnow
-from storage.repositories import inbox
+from storage.repositories import inbox, push_outbox
 
+log = logging.getLogger(__name__)
 PATH = "/webhook/whatsapp"
 MAX_BODY = 1024 * 1024
 WINDOW = timedelta(hours=24) - timedelta(minutes=5)  # a safety margin for clock skew
+REENGAGE = "131047"  # Meta: more than 24 hours since the user's last message
 
 __all__ = ["CHANNEL", "PATH", "WhatsAppChannel"]
 
@@ -44,7 +55,7 @@ class WhatsAppChannel:
         self.settings = settings
         self.sessions = sessions
         self.stores = GroupCommit(sessions)
-        self.client = client or GraphClient(settings.whatsapp_api_base,
+        self.client = client or GraphClient(settings.whatsapp_graph_url,
                                             settings.whatsapp_token or "",
                                             settings.whatsapp_phone_number_id or "")
         self.on_stored: list[Callable[[], None]] = []
@@ -73,17 +84,26 @@ class WhatsAppChannel:
             data = json_body.clean(json_body.loads(body))
         except json_body.BadJson as exc:
             return web.json_response({"error": str(exc)}, status=400)
-        messages, statuses = extract(data, self.settings.whatsapp_phone_number_id)
+        found = extract(data, self.settings.whatsapp_phone_number_id)
+        for error in found.errors:
+            log.warning("whatsapp webhook error %s: %s", error.get("code"),
+                        error.get("title") or error.get("message"))
 
         async def write(session: AsyncSession) -> bool:
             stored = False
-            for item in messages:
+            for item in found.messages:
                 stored |= await inbox.store(session, CHANNEL, item.message_id, item.user_id,
-                                            item.payload)
+                                            item.payload, media=bool(media_refs(item.payload)))
                 await inbox.touch_contact(session, CHANNEL, item.user_id, phone=item.phone,
                                           at=item.at)
-            if statuses:
-                await inbox.record_statuses(session, CHANNEL, statuses)
+                await push_outbox.release_waiting(session, CHANNEL, item.user_id)
+            for msg in found.anonymous:  # kept and counted as failed, never dropped
+                log.warning("whatsapp message %s has no sender id: kept as failed",
+                            msg.get("id"))
+                await inbox.store_unanswerable(session, CHANNEL, str(msg.get("id")),
+                                               {"message": msg}, "no sender id")
+            if found.statuses:
+                await inbox.record_statuses(session, CHANNEL, found.statuses)
             return stored
 
         stored = await self.stores.run(write)  # a burst of webhooks: one transaction
@@ -94,40 +114,65 @@ class WhatsAppChannel:
 
     async def convert(self, payload: dict[str, Any]) -> Message | None:
         msg = payload.get("message") or {}
-        return to_message(str(msg.get("from") or ""), payload)
+        return to_message(str(payload.get("user") or msg.get("from") or ""), payload)
 
     async def send(self, item: OutboxItem) -> Delivery:
-        async with self.sessions() as session:
-            contact = await inbox.contact(session, CHANNEL, item.chat)
-        to = (contact.phone if contact and contact.phone else None) or item.chat
-        last = contact.last_inbound_at if contact else None
-        if last is not None and last.tzinfo is None:
-            last = last.replace(tzinfo=utcnow().tzinfo)
-        if last is not None and utcnow() - last < WINDOW:
+        to, last = await self._contact(item.chat)
+        if _open(last):
             try:
                 return Delivery(await self.client.send(self._tag(render(to, item.payload), item)))
             except PermanentSendError as exc:
-                if exc.code != "131047":  # re-engagement required: fall back to template
+                if exc.code != REENGAGE:  # the window had closed after all: invite
                     raise
-        return await self._send_template(to, item)
+        held = await self._invite(to, item)
+        _to, now = await self._contact(item.chat)
+        if now is not None and (last is None or now > last) and _open(now):
+            # They wrote while we were deciding: the row would wait for nothing.
+            return Delivery(await self.client.send(self._tag(render(to, item.payload), item)))
+        return held
 
-    async def _send_template(self, to: str, item: OutboxItem) -> Delivery:
+    async def _contact(self, chat: str) -> tuple[str, datetime | None]:
+        """Where to send (phone number, else the chat's user id) and the user's last
+        message time."""
+        async with self.sessions() as session:
+            contact = await inbox.contact(session, CHANNEL, chat)
+        to = (contact.phone if contact and contact.phone else None) or chat
+        last = contact.last_inbound_at if contact else None
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=UTC)
+        return to, last
+
+    async def _invite(self, to: str, item: OutboxItem) -> Delivery:
+        """Outside the window: the row waits for the user to write again; the template
+        (no parameters) invites them back, once per chat while rows wait."""
         name = self.settings.whatsapp_template_name
         if not name:
-            raise PermanentSendError("outside_window", "24-hour window closed and no "
-                                     "JALUR_AMAN_WHATSAPP_TEMPLATE_NAME configured")
-        payload = render_template(to, item.payload, name,
-                                  self.settings.whatsapp_template_language)
+            return Delivery(None, sent_as="no_template", hold=True)
+        async with self.sessions() as session:
+            if await push_outbox.invited(session, CHANNEL, item.chat):
+                return Delivery(None, sent_as="invite", hold=True)
+        payload = render_invite(to, name, self.settings.whatsapp_template_language)
         try:
             wamid = await self.client.send(self._tag(payload, item))
         except PermanentSendError as exc:
             raise PermanentSendError(exc.code, str(exc), sent_as="template") from exc
-        return Delivery(wamid, sent_as="template")
+        return Delivery(wamid, sent_as="invite", hold=True)
 
     @staticmethod
     def _tag(payload: dict[str, Any], item: OutboxItem) -> dict[str, Any]:
         """The outbox key travels with the message and comes back in status webhooks."""
         return {**payload, "biz_opaque_callback_data": item.idempotency_key}
 
+    media_refs = staticmethod(media_refs)
+
+    async def download(self, ref: str, max_bytes: int) -> bytes:
+        """A file a user sent, by its "whatsapp:<media id>" reference (two steps)."""
+        return await self.client.download_media(ref.removeprefix("whatsapp:"), max_bytes)
+
     async def close(self) -> None:
         await self.client.close()
+
+
+def _open(last: datetime | None) -> bool:
+    """Inside the customer-service window opened by the user's message at `last`."""
+    return last is not None and utcnow() - last < WINDOW

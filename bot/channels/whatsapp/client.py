@@ -15,10 +15,10 @@ import aiohttp
 
 from bot.channels.http_json import post_json
 from bot.channels.sender import PermanentSendError, TransientSendError
+from storage.media import MediaRejected
 
 TRANSIENT_CODES = {1, 2, 4, 80007, 130429, 131000, 131016, 131048, 131056, 133004}
 RATE_LIMIT_CODES = {4, 80007, 130429, 131048, 131056}
-MAX_MEDIA_BYTES = 16 * 1024 * 1024
 
 
 class GraphClient:
@@ -44,20 +44,22 @@ class GraphClient:
             return str(body["messages"][0].get("id", ""))
         raise classify(status, body, retry_after)
 
-    async def download_media(self, media_id: str) -> tuple[bytes, str | None]:
-        """The bytes and mime type of an inbound media object (photo, document)."""
+    async def download_media(self, media_id: str, max_bytes: int) -> bytes:
+        """The bytes of an inbound media object (photo, document): GET /{media-id} gives
+        a short-lived URL, fetched with the same token. MediaRejected("size") when over
+        `max_bytes`."""
         http = self._http()
         async with http.get(f"{self.base}/{media_id}") as response:
             response.raise_for_status()
             info = await response.json(content_type=None)
-        if int(info.get("file_size") or 0) > MAX_MEDIA_BYTES:
-            raise ValueError("media too large")
+        if int(info.get("file_size") or 0) > max_bytes:
+            raise MediaRejected("size")
         async with http.get(str(info["url"])) as response:
             response.raise_for_status()
-            data = await response.content.read(MAX_MEDIA_BYTES + 1)
-        if len(data) > MAX_MEDIA_BYTES:
-            raise ValueError("media too large")
-        return data, info.get("mime_type")
+            data = await response.content.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise MediaRejected("size")
+        return data
 
     async def close(self) -> None:
         if self._session is not None:

@@ -3,12 +3,12 @@
 ≤ 3 buttons: interactive reply buttons (titles ≤ 20 chars, ids ≤ 256); 4-10: a list
 message (row titles ≤ 24, descriptions ≤ 72, ids ≤ 200); more, or payloads/titles that
 do not fit: numbered text (the engine reads a typed number as the Nth button). Outside the
-24-hour window: the configured template with the text as its one body parameter.
+24-hour window: the configured invitation template, without parameters (the message itself
+waits until the user writes back).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 MAX_TEXT = 4096
@@ -30,7 +30,14 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _base(to: str) -> dict[str, Any]:
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+    """Addressed to a phone number, or to a business-scoped user id ("CC.<digits>", a user
+    with a username whose number Meta does not share) in the `recipient` field."""
+    field = "recipient" if is_bsuid(to) else "to"
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", field: to}
+
+
+def is_bsuid(user_id: str) -> bool:
+    return "." in user_id
 
 
 def numbered_text(text: str, buttons: list[dict[str, Any]]) -> str:
@@ -67,14 +74,8 @@ def render(to: str, reply: dict[str, Any]) -> dict[str, Any]:
     return {**_base(to), "type": "text", "text": {"body": body, "preview_url": False}}
 
 
-def template_parameter(reply: dict[str, Any]) -> str:
-    """Template parameters allow no newlines, tabs or 4+ spaces in a row; ≤ 1024 chars."""
-    text = re.sub(r"\s+", " ", str(reply.get("text") or "")).strip()
-    return _cut(text, 1024) or "-"
-
-
-def render_template(to: str, reply: dict[str, Any], name: str, language: str) -> dict[str, Any]:
+def render_invite(to: str, name: str, language: str) -> dict[str, Any]:
+    """The invitation template: a fixed approved text, so nothing can be cut or refused
+    for its parameters."""
     return {**_base(to), "type": "template", "template": {
-        "name": name, "language": {"code": language},
-        "components": [{"type": "body", "parameters": [
-            {"type": "text", "text": template_parameter(reply)}]}]}}
+        "name": name, "language": {"code": language}}}
