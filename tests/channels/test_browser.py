@@ -36,9 +36,8 @@ from bot.settings import PROJECT_ROOT, Settings
 from storage.models import utcnow
 from storage.models.channels import ChannelContact
 from storage.repositories import staff as staff_repo
-from tests.browser import chromium_browser, running_server
+from tests.browser import chromium_browser, in_db, running_server
 from tests.channels.conftest import APP_SECRET, SECRET, TOKEN
-from tests.dashboard.test_browser import _in_db
 from tests.fakes.media import png
 from tests.fakes.telegram_api import FakeTelegram, callback_update, photo_update, text_update
 from tests.fakes.whatsapp_api import FakeWhatsApp, encode, image_message, sign, webhook_body
@@ -195,7 +194,7 @@ def test_photos_on_the_case_page_and_a_whole_reply_after_the_window(nlu: NLU,
                                               office_code=office, role="handler")
                 await staff_repo.create_staff(session, username="budi", password=PASSWORD,
                                               office_code=other, role="supervisor")
-            _in_db(settings, add)
+            in_db(settings, add)
             on_whatsapp = WhatsAppUser(base, whatsapp)
             for user in (TelegramUser(base, telegram), on_whatsapp):
                 for step in STEPS:
@@ -226,7 +225,7 @@ def test_photos_on_the_case_page_and_a_whole_reply_after_the_window(nlu: NLU,
                 await session.execute(update(ChannelContact).where(
                     ChannelContact.platform == "whatsapp").values(
                     last_inbound_at=utcnow() - timedelta(hours=25)))
-            _in_db(settings, close_window)
+            in_db(settings, close_window)
             siti.goto(next(link for text, link in channel_of.items() if "whatsapp" in text))
             siti.click("[data-action=claim]")
             siti.wait_for_selector("[data-status=assigned]")
