@@ -129,9 +129,14 @@ class ComplaintFlow:
                 data["step"] = history.pop()
             return [self._prompt(ctx)]
         self._keep_emergency_text(ctx)
-        if step == "description" and action != "text" and answers.get("notes"):
-            answers["description"] = answers.pop("notes")  # the story told as an emergency
-            return [self._next(ctx)]
+        if step == "description" and answers.get("notes") and (action != "text" or not value):
+            # The story told as an emergency is the description once the user goes on, by a
+            # button or by sending a photo (which is then the first piece of evidence).
+            answers["description"] = answers.pop("notes")
+            prompt = self._next(ctx)
+            if data.get("step") == "evidence" and self._take_media(ctx, answers):
+                return [self._evidence_saved(ctx, answers)]
+            return [prompt]
         if step == "confirm" and action == "pick" and value == "yes":
             return await self._file(ctx)
         options = dict(_step(step).options)
@@ -142,9 +147,7 @@ class ComplaintFlow:
         elif action == "next" and step == "evidence":
             pass
         elif step == "evidence" and self._take_media(ctx, answers):
-            n = len(answers.get("evidence") or ())
-            return [ctx.content.render("complaint.evidence_saved", {"count": n},
-                                       buttons=self._buttons(ctx, "evidence", nxt=True))]
+            return [self._evidence_saved(ctx, answers)]
         elif action == "text" and value and step not in ("consent", "affected", "category",
                                                          "confirm"):
             if step == "description" and len(value) < MIN_STORY:
@@ -157,6 +160,11 @@ class ComplaintFlow:
         else:
             return [ctx.render("complaint.invalid_choice"), self._prompt(ctx)]
         return [self._next(ctx)]
+
+    def _evidence_saved(self, ctx: Context, answers: dict[str, Any]) -> Reply:
+        n = len(answers.get("evidence") or ())
+        return ctx.content.render("complaint.evidence_saved", {"count": n},
+                                  buttons=self._buttons(ctx, "evidence", nxt=True))
 
     @staticmethod
     def _keep_emergency_text(ctx: Context) -> None:

@@ -144,6 +144,20 @@ async def test_emergency_during_intake_answers_first_and_marks_urgent(bot: Bot) 
     assert c.description is not None and "dipukul" in c.description
 
 
+async def test_story_told_as_an_emergency_is_kept_when_a_photo_follows(bot: Bot) -> None:
+    await run(bot, HAPPY[:9])
+    story = "Paspor saya ditahan majikan sejak tiga bulan dan gaji belum dibayar."
+    assert keys(await say(bot, text=story)) == ["emergency.passport"]
+    photo = Message("web", "u1", media="photo",
+                    meta={"media": [{"ref": "tg:file-2", "mime": "image/jpeg", "size": 2048}]})
+    assert keys(await bot.engine.handle(photo)) == ["complaint.evidence_saved"]
+    await run(bot, HAPPY[10:])
+    assert keys(await say(bot, button="complaint:pick:confirm:yes")) == [
+        "complaint.filed_urgent"]
+    [c] = await complaints(bot)
+    assert c.description is not None and "Paspor" in c.description
+
+
 async def _file(bot: Bot, user: str) -> Complaint:
     await run(bot, HAPPY, user=user)
     await say(bot, button="complaint:pick:confirm:yes", user=user)
