@@ -226,7 +226,7 @@ def test_photos_on_the_case_page_and_a_whole_reply_after_the_window(nlu: NLU,
                     ChannelContact.platform == "whatsapp").values(
                     last_inbound_at=utcnow() - timedelta(hours=25)))
             in_db(settings, close_window)
-            siti.goto(next(link for text, link in channel_of.items() if "whatsapp" in text))
+            siti.goto(next(link for text, link in channel_of.items() if "whatsapp" in text.lower()))
             siti.click("[data-action=claim]")
             siti.wait_for_selector("[data-status=assigned]")
             siti.fill("#body", REPLY)
