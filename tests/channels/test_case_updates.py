@@ -1,6 +1,7 @@
 """Pushed case updates reach the complainant on the channel they came from: the web chat
 (pulled by the page), Telegram and WhatsApp (pushed by the outbox sender to the fake
-platform servers); WhatsApp outside its 24-hour window goes as the approved template."""
+platform servers); outside WhatsApp's 24-hour window the approved invitation template goes
+out first."""
 
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ async def test_updates_reach_telegram(harness_factory: HarnessFactory) -> None:
 
 async def test_updates_reach_whatsapp_inside_the_window(harness_factory: HarnessFactory
                                                         ) -> None:
-    h: Harness = await harness_factory(whatsapp_template_name="kabar_pengaduan")
+    h: Harness = await harness_factory(whatsapp_template_name="balasan_petugas")
     async with h.bot.sessions() as session, session.begin():
         await inbox.touch_contact(session, "whatsapp", "6281200000001",
                                   phone="6281200000001", at=utcnow())
@@ -97,7 +98,7 @@ async def test_updates_reach_whatsapp_inside_the_window(harness_factory: Harness
 
 async def test_whatsapp_update_outside_the_window_uses_the_template(
         harness_factory: HarnessFactory) -> None:
-    h: Harness = await harness_factory(whatsapp_template_name="kabar_pengaduan")
+    h: Harness = await harness_factory(whatsapp_template_name="balasan_petugas")
     wa = "6281200000002"
     async with h.bot.sessions() as session, session.begin():
         await inbox.touch_contact(session, "whatsapp", wa, phone=wa, at=utcnow())
@@ -107,6 +108,6 @@ async def test_whatsapp_update_outside_the_window_uses_the_template(
     await h.wait_for(lambda: len(h.whatsapp.sent(wa)) >= 1)
     first = h.whatsapp.sent(wa)[0].data
     assert first["type"] == "template"
-    assert first["template"]["name"] == "kabar_pengaduan"
+    assert first["template"]["name"] == "balasan_petugas"
     async with h.bot.sessions() as session:
         assert (await session.execute(select(Complaint.office_code))).scalar_one() == "BP3MI-NTB"
