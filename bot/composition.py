@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.adverts.flow import AdvertFlow
+from bot.core.adverts.lexicon import load_lexicon
 from bot.core.adverts.service import AdvertChecker
 from bot.core.agencies.flow import AgencyFlow
 from bot.core.agencies.service import AgencyService
@@ -79,7 +80,8 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
     interceptors += [follow_up.ask_delete, follow_up.status_secret, follow_up.status_by_ticket,
                      follow_up.handoff]
     # Job adverts: a forwarded advert or a picture is checked (before agency names in it).
-    adverts = AdvertFlow(AdvertChecker(content), agency_service, media)
+    lexicon = load_lexicon(settings.intents_dir / "adverts.yml")  # not site-packages
+    adverts = AdvertFlow(AdvertChecker(content, lexicon), agency_service, media)
     flows.append(adverts)
     interceptors.append(adverts.intercept)
     agency = AgencyFlow(agency_service)

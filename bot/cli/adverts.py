@@ -59,7 +59,10 @@ def _load() -> tuple[AdvertChecker, Register]:
             print("warning: no register imported yet (agencies import FILE)", file=sys.stderr)
         return snap.register if snap else Register(())
 
-    return AdvertChecker(Content.load(settings.content_dir)), asyncio.run(snapshot())
+    from bot.core.adverts.lexicon import load_lexicon
+
+    lexicon = load_lexicon(settings.intents_dir / "adverts.yml")
+    return AdvertChecker(Content.load(settings.content_dir), lexicon), asyncio.run(snapshot())
 
 
 def _error(reason: str) -> dict[str, Any]:
