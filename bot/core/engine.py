@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,7 +17,12 @@ from bot.core.content import MENU_KEY, Content
 from bot.core.context import Context, Flow, IntentAction, Interceptor, Prefetcher
 from bot.core.messages import Button, Message, Reply
 from bot.core.nlu import EMERGENCY, NLU, Parse, is_emergency_key
-from bot.core.nlu.entities import NO_ENTITIES
+from bot.core.screening import (
+    EmergencyScreen,
+    classifiable,
+    emergency_parse,
+    unreadable,
+)
 from storage import db, deferred
 from storage.models import User
 from storage.repositories.users import (
@@ -72,6 +76,7 @@ class Engine:
         self.on_media = on_media
         self.on_long_text = on_long_text  # e.g. a forwarded job advert over max_chars
         self.intents = frozenset(nlu.classifier.intents)
+        self.screen = EmergencyScreen(content, nlu)
 
     async def handle(self, message: Message, *, within: TurnHook | None = None) -> list[Reply]:
         """Answer one message in its own transaction. `within`, when given, runs inside that
@@ -106,28 +111,9 @@ class Engine:
         return answered
 
     def emergency_only(self, message: Message) -> list[Reply] | None:
-        """The emergency answer when this message is an emergency (the "Darurat" button, or
-        text the classifier or the safety net reads as one), else None. Uses only content
-        and the model loaded at start, never the database: it still answers while the
-        database is down."""
-        text = (message.text or "").strip()
-        if message.button == EMERGENCY or (message.button or "").startswith(f"{EMERGENCY}."):
-            return [self.content.render(EMERGENCY)]
-        if not text or message.button:
-            return None
-        norm = self.nlu.normalise(text[: self.max_chars * 5])
-        if self.nlu.emergency.matches(norm):
-            return [self._emergency_reply(norm)]
-        if len(text) <= self.max_chars and not _unreadable(text):
-            parse = self.nlu.parse(text)
-            if parse.intent == EMERGENCY and parse.confidence >= self.threshold:
-                return [self._emergency_reply(norm)]
-        return None
-
-    def _emergency_reply(self, normal: str) -> Reply:
-        """The emergency sub-type's answer (`emergency.<subtype>`), else the general one."""
-        key = self.content.specific_key(EMERGENCY, NO_ENTITIES, normal) or EMERGENCY
-        return self.content.render(key)
+        """The emergency answer when this message is an emergency, else None; uses only
+        content and the model loaded at start, never the database (see screening.py)."""
+        return self.screen.answer(message, threshold=self.threshold, max_chars=self.max_chars)
 
     def _prefetchers(self) -> list[Prefetcher]:
         owners = [*self.flows.values(), *self.after_turn,
@@ -174,7 +160,7 @@ class Engine:
         """Classify the texts of many messages at once: one call to the embedded model (far
         cheaper than one call each), or concurrent requests when Rasa is configured. None
         where a message has no text the turn would classify."""
-        texts = [_classifiable(m, self.max_chars) for m in messages]
+        texts = [classifiable(m, self.max_chars) for m in messages]
         wanted = [t for t in texts if t]
         if self.nlu.rasa is not None:
             parsed = iter(await asyncio.gather(*(self.nlu.aparse(t) for t in wanted)))
@@ -191,7 +177,7 @@ class Engine:
         flow = self.flows.get(ctx.flow or "")
         takes_media = flow is not None and getattr(flow, "accepts_media", False)
         if has_media and not takes_media and self.on_media is not None \
-                and len(text) <= CAPTION_CHARS and not self._urgent(text):
+                and len(text) <= CAPTION_CHARS and not self.screen.urgent(text):
             replies = await self.on_media(ctx)  # e.g. a picture of a job advert
             if replies is not None:
                 return replies
@@ -208,14 +194,14 @@ class Engine:
             # Even an over-long message is checked for an emergency before it is refused.
             normal = self.nlu.normalise(text[: self.max_chars * 5])
             if self.nlu.emergency.matches(normal):
-                return await self._answer_intent(ctx, _emergency_parse(text, normal))
+                return await self._answer_intent(ctx, emergency_parse(text, normal))
             if self.on_long_text is not None and len(text) <= self.max_chars * 5 \
-                    and not _unreadable(text):
+                    and not unreadable(text):
                 replies = await self.on_long_text(ctx, text)
                 if replies is not None:
                     return replies
             return [self.content.render("error.too_long")]
-        if _unreadable(text) or not self.nlu.normalise(text):
+        if unreadable(text) or not self.nlu.normalise(text):
             return [self.content.render("error.unsupported")]
         parse = (preparsed if preparsed is not None and preparsed.text == text
                  else await self.nlu.aparse(text))
@@ -242,10 +228,6 @@ class Engine:
             if replies is not None:
                 return replies
         return await self._answer_intent(ctx, parse)
-
-    def _urgent(self, text: str) -> bool:
-        """A caption that the emergency safety net recognises (answered before anything)."""
-        return bool(text) and self.nlu.emergency.matches(self.nlu.normalise(text))
 
     def _numbered_choice(self, ctx: Context, text: str) -> str | None:
         """"2" picks the second button of the last reply (numbered-text fallback)."""
@@ -301,23 +283,3 @@ class Engine:
         ]
         buttons: list[Button] = [*guesses, self.content.button(MENU_KEY)]
         return [self.content.render(FALLBACK, buttons=buttons)]
-
-
-def _unreadable(text: str) -> bool:
-    """Binary-looking input: NUL bytes, replacement characters or mostly control codes."""
-    if "\x00" in text or "\ufffd" in text:
-        return True
-    control = sum(1 for ch in text if unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"}
-                  and ch not in "\n\t\r")
-    return control * 5 > len(text)
-
-
-def _classifiable(message: Message, max_chars: int) -> str:
-    """The text the turn would classify ("" for buttons, media, empty or over-long text)."""
-    text = (message.text or "").strip()
-    return "" if message.button or len(text) > max_chars else text
-
-
-def _emergency_parse(text: str, normal: str) -> Parse:
-    return Parse(text[:500], EMERGENCY, 1.0, ((EMERGENCY, 1.0),), by_safety_net=True,
-                 normal=normal)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.core.nlu import NLU
 from bot.core.nlu.normalise import Normaliser
 from bot.core.nlu.safety import EmergencyNet
@@ -36,3 +38,21 @@ def test_emergency_ranked_second_with_low_probability_is_not_taken() -> None:
 def test_safety_net_overrides_a_confident_classifier() -> None:
     parse = nlu_with([("passport", 0.99)], ["disekap"]).parse("saya disekap")
     assert (parse.intent, parse.confidence, parse.by_safety_net) == ("emergency", 1.0, True)
+
+
+@pytest.mark.parametrize("text", [
+    "tulung cekno PT Maju Sentosa resmi opo ora",
+    "tulung dicek agen iki kadaftar ora",
+])
+def test_javanese_please_before_a_check_is_not_an_emergency(nlu: NLU, text: str) -> None:
+    assert nlu.parse(text).intent != "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "tulung aku dikunci majikan",
+    "tulung, aku ra oleh metu",
+    "pasporku dicekel majikan, aku ra iso mulih",
+    "bojoku kena razia nang johor",
+])
+def test_javanese_emergencies_reach_the_safety_net(nlu: NLU, text: str) -> None:
+    assert nlu.emergency.matches(nlu.normalise(text))
