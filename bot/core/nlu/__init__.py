@@ -88,7 +88,7 @@ class NLU:
         if not ranking:
             ranking = [("out_of_scope", 0.0)]
         found = self.entities(text, normal)
-        if self.emergency.matches(normal) and ranking[0][0] != EMERGENCY:
+        if self.emergency.matches(normal):  # the net counts even when the model agrees
             rest = tuple(r for r in ranking if r[0] != EMERGENCY)
             return Parse(text, EMERGENCY, 1.0, ((EMERGENCY, 1.0), *rest), True, found, normal)
         second = ranking[1] if len(ranking) > 1 else None

@@ -40,6 +40,11 @@ def test_safety_net_overrides_a_confident_classifier() -> None:
     assert (parse.intent, parse.confidence, parse.by_safety_net) == ("emergency", 1.0, True)
 
 
+
+def test_safety_net_counts_when_the_classifier_agrees_weakly() -> None:
+    parse = nlu_with([("emergency", 0.49), ("complaint", 0.4)], ["disekap"]).parse("disekap")
+    assert (parse.intent, parse.confidence, parse.by_safety_net) == ("emergency", 1.0, True)
+
 @pytest.mark.parametrize("text", [
     "tulung cekno PT Maju Sentosa resmi opo ora",
     "tulung dicek agen iki kadaftar ora",
