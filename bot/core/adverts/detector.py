@@ -14,6 +14,8 @@ from bot.core.adverts.text import fold
 
 MIN_CHARS = 60
 MIN_WORDS = 9
+SHORT_MIN_CHARS = 35  # a short advert (three lines: job, pay, a number to write to)
+SHORT_MIN_WORDS = 6
 LONG_CHARS = 220  # from here a question around the advert does not stop the check
 _JOB_CUES = re.compile(r"(?<![a-z])(lowongan|loker|lowker|dibutuhkan|dicari|rekrut|merekrut|"
                        r"recruitment|hiring|vacancy|job|posisi|membuka|menerima|butuh|"
@@ -22,12 +24,21 @@ _JOB_CUES = re.compile(r"(?<![a-z])(lowongan|loker|lowker|dibutuhkan|dicari|rekr
 _CONTACT_CUES = re.compile(r"(?<![a-z])(hubungi|hub|minat|daftar|kirim|cp|inbox|dm|japri)"
                            r"(?![a-z])")
 _COMPANY = re.compile(r"(?<![a-z])(pt\.?|p3mi|cv|lpk|sponsor|agen|agency)(?![a-z])")
+_PHONE = re.compile(r"(?<!\d)(?:\+?62|0)8\d{1,3}[\s.-]?\d{3,4}[\s.-]?\d{3,5}(?!\d)|wa\.me/")
 _AGE = re.compile(r"(?<![a-z])(usia|umur|umr|age)\s*:?\s*(min|maks|max|\d)")
 _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benarkah|"
                        r"mau tanya|boleh tanya|penipuan (ya|gak|nggak|bukan)|aman (gak|ga|nggak|"
                        r"tidak|kah)|asli (gak|ga|nggak|tidak)|bingung|(lewat|ke|di) mana|kira2|"
                        r"bilang|katanya|"
                        r"lapor|laporin|ngelaporin|melaporkan|mengadu|ditipu|tertipu|"
+                       r"tolong(?! (bantu |dibantu )?(share|sebar|di ?share|bagikan|dibagikan))|"
+                       r"mohon (info|bantuan|dicek|cek|petunjuk)|mohon bantu(?! (share|sebar))|"
+                       r"berapa|"
+                       r"cek (pt|p3mi|agen|agensi|perusahaan)|kata (teman|tetangga|orang)|"
+                       r"(anak|suami|istri|adik|ibu|bapak|keluarga|kakak) saya|"
+                       r"saya (sudah|udah|telah|sdh) (bayar|transfer|setor|kirim|daftar|ditipu)|"
+                       r"saya (mau|ingin|pengen|pingin) (tanya|daftar|kerja|berangkat|ikut)|"
+                       r"(tidak|gak|ga|nggak|belum) bisa (di)?hubungi|"
                        r"(ga|gak|nggak|ngga|tidak|kah|ya|kak|min|dong|gimana)\s*[?.!]*\s*$)"
                        r"(?![a-z])")
 
@@ -35,7 +46,7 @@ _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benar
 def looks_like_advert(text: str, lexicon: Lexicon) -> bool:
     low = fold(text).lower()
     if len(low) < MIN_CHARS or len(low.split()) < MIN_WORDS:
-        return False
+        return _short_advert(low, lexicon)
     job = bool(_JOB_CUES.search(low)) or any(j.pattern.search(low) for j in lexicon.jobs)
     pay = bool(lexicon.patterns["salary_words"].search(low)) and bool(amounts(low))
     place = bool(lexicon.any_country.search(low)) or \
@@ -47,3 +58,17 @@ def looks_like_advert(text: str, lexicon: Lexicon) -> bool:
     if not job or score < 3:
         return False
     return len(low) >= LONG_CHARS or not _QUESTION.search(low)
+
+
+def _short_advert(low: str, lexicon: Lexicon) -> bool:
+    """A short advert of two to four lines ("Loker kapal pesiar / Gaji 25 jt / WA 08..."):
+    a job cue, pay with an amount and a phone number to write to, on separate lines, and
+    nothing of a question."""
+    lines = [line for line in low.splitlines() if line.strip()]
+    if len(lines) < 2 or len(low) < SHORT_MIN_CHARS or len(low.split()) < SHORT_MIN_WORDS:
+        return False
+    if _QUESTION.search(low) or "?" in low:
+        return False
+    job = bool(_JOB_CUES.search(low)) or any(j.pattern.search(low) for j in lexicon.jobs)
+    pay = bool(lexicon.patterns["salary_words"].search(low)) and bool(amounts(low))
+    return job and pay and bool(_PHONE.search(low))

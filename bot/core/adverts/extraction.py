@@ -27,6 +27,11 @@ _HOLDER = re.compile(r"(?<![a-z])(?:a\.\s?n\.?|a\s?/\s?n|an\.?(?=\s)|atas nama)\
 _NEEDS_AMOUNT = frozenset({"tiket dan visa", "medical", "pelatihan"})
 _PAYING = re.compile(r"(?<![a-z])(bayar|transfer|kirim|setor|dp|lunas|cicil)")
 _SALARY_TO = re.compile(r"(gaji|upah|salary)[a-z ]{0,25}(dibayar|ditransfer|dikirim|masuk)")
+_PERSON = re.compile(r"(?<![a-z])(?:bapak|bpk|ibu|bu|pak|mas|mbak|mba|kakak|kak|abang|bang|teteh|"
+                     r"teh|akang|kang|om|tante|bunda|bund|koh|cici|cik|sdri|sdr|saudari|saudara|"
+                     r"bos|mrs|mr|miss|madam)\.? ?[a-z]{3,}")
+# "bisa bahasa Inggris", "berbahasa Arab": a language asked for, not a destination.
+_LANGUAGE = re.compile(r"(?:bahasa|berbahasa|bhs\.?|b\.)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,7 @@ class Extraction:
     non_work_visa: str | None = None
     g2g: str | None = None
     individual: str | None = None
+    person_contact: str | None = None  # "hubungi bu ani 0812..": a named person to contact
     age_min: int | None = None
     age_max: int | None = None
     underage: str | None = None
@@ -109,6 +115,11 @@ def extract(text: str, lexicon: Lexicon) -> Extraction:
     ex.visa = ex.non_work_visa or ("kerja" if pats["visa_work"].search(whole) else None)
     person = _offer_hits(lines, pats["individual"], lexicon)
     ex.individual = person[0][1].group(0) if person else None
+    contact = _offer_hits(lines, pats["person_contact"], lexicon)
+    if contact:
+        said = contact[0][1].group(0)
+        name = _PERSON.search(said)
+        ex.person_contact = name.group(0) if name else said
     _ages(ex, lexicon)
     ex.contacts = [label for label, pattern in lexicon.contacts if pattern.search(whole)]
     ex.no_skill = bool(_offer_hits(lines, pats["no_skill"], lexicon, negatable=False))
@@ -123,6 +134,8 @@ def _places(ex: Extraction, lexicon: Lexicon) -> None:
         if line.warning:
             continue
         for match in lexicon.any_country.finditer(line.low):
+            if _LANGUAGE.search(line.low, max(0, match.start() - 12), match.start()):
+                continue
             if not negated_before(line.low, match.start(), lexicon, words=2):
                 name = lexicon.countries[int(str(match.lastgroup)[1:])][0]
                 found.append((index, match.start(), name))
@@ -130,9 +143,10 @@ def _places(ex: Extraction, lexicon: Lexicon) -> None:
         for index, line in enumerate(ex.lines):
             for name, aliases in lexicon.raw["countries"].items():
                 for alias in aliases:
-                    if len(alias) >= 6 and alias.isalpha() and alias in line.low \
-                            and not line.warning:
-                        found.append((index, line.low.index(alias), name))
+                    at = line.low.find(alias)
+                    if len(alias) >= 6 and alias.isalpha() and at >= 0 and not line.warning \
+                            and not _LANGUAGE.search(line.low, max(0, at - 12), at):
+                        found.append((index, at, name))
     for _, _, name in sorted(found):
         if name not in ex.destinations:
             ex.destinations.append(name)
@@ -190,7 +204,8 @@ def _payee(ex: Extraction, lexicon: Lexicon) -> None:
         if wallet and not negated_before(line.low, wallet.start(), lexicon):
             ex.payee, ex.personal_account = "e-wallet", wallet.group(0)
             break
-        personal = pats["personal_account_words"].search(line.low)
+        personal = pats["money_to_person"].search(line.low) or \
+            pats["personal_account_words"].search(line.low)
         if personal:
             ex.payee, ex.personal_account = "person", personal.group(0)
             break

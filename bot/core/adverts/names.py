@@ -16,7 +16,16 @@ from datetime import date
 
 from bot.core.adverts.lexicon import Lexicon
 from bot.core.adverts.text import fold, negated_before
-from bot.core.agencies.matching import CheckResult, Register, name_key
+from bot.core.agencies.matching import (
+    AMBIGUOUS,
+    LICENSE_PROBLEM,
+    NOT_FOUND,
+    REGISTERED,
+    CheckResult,
+    Match,
+    Register,
+    name_key,
+)
 
 _LABEL = re.compile(r"(?<![A-Za-z0-9])(?:P\.?\s?T\.?|CV\.?|P3MI\s*:?|Perseroan Terbatas)"
                     r"(?=[\s:])", re.IGNORECASE)
@@ -150,4 +159,28 @@ class CheckCache:
 def check_names(names: list[str], register: Register, today: date,
                 cache: CheckCache | None = None) -> list[AgencyCheck]:
     cache = cache or CheckCache()
-    return [AgencyCheck(name, cache.check(name, register, today)) for name in names[:6]]
+    return [_check_one(name, register, today, cache) for name in names[:6]]
+
+
+def _check_one(name: str, register: Register, today: date, cache: CheckCache) -> AgencyCheck:
+    """The register's verdict, with one more reading of a name that starts with a whole
+    register name and goes on ("Cahaya Pelita Nusantara Lombok Timur"): words are never
+    dropped to reach `registered`, but such a name is a look-alike of that company (not
+    unknown), and when that company's licence has a problem, the problem is the answer."""
+    result = cache.check(name, register, today)
+    if result.verdict in (REGISTERED, LICENSE_PROBLEM):
+        return AgencyCheck(name, result)
+    words = name.split()
+    for size in range(len(words) - 1, 1, -1):
+        head = " ".join(words[:size])
+        if not register.exact_name(name_key(head)):
+            continue
+        exact = cache.check(head, register, today)
+        if exact.verdict == LICENSE_PROBLEM:
+            return AgencyCheck(head, exact)
+        if result.verdict == NOT_FOUND:
+            share = round(100.0 * len(name_key(head)) / max(1, len(name_key(name))), 1)
+            near = tuple(Match(m.agency, m.status, share) for m in exact.matches)
+            return AgencyCheck(name, CheckResult(name, AMBIGUOUS, near))
+        break
+    return AgencyCheck(name, result)

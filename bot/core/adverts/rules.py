@@ -53,13 +53,27 @@ def evaluate(ex: Extraction, checks: list[AgencyCheck], lexicon: Lexicon) -> lis
     flags += _agency_flags(checks)
     if ex.abroad and not checks and not ex.g2g:
         flags.append(Flag("no_agency"))
-    if ex.individual:
-        flags.append(Flag("individual_recruiter", {"who": ex.individual}))
+    who = _individual(ex, checks)
+    if who:
+        flags.append(Flag("individual_recruiter", {"who": who}))
     if _scam(ex, lexicon):
         flags.append(Flag("scam_job"))
     if ex.underage:
         flags.append(Flag("underage", {"age": ex.underage}))
     return flags
+
+
+def _individual(ex: Extraction, checks: list[AgencyCheck]) -> str | None:
+    """A person recruits: said outright ("sponsor", "lewat saya"), money goes to a named
+    person, or a named person is the contact of a job abroad naming no company or programme
+    (a job at home found through a person is not the placement this rule is about)."""
+    if ex.individual:
+        return ex.individual
+    if ex.payee == "person" and ex.personal_account:
+        return ex.personal_account
+    if ex.person_contact and ex.abroad and not checks and not ex.g2g:
+        return ex.person_contact
+    return None
 
 
 def _agency_flags(checks: list[AgencyCheck]) -> list[Flag]:

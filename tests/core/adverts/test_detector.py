@@ -33,3 +33,25 @@ def test_training_questions_are_not_taken_for_adverts() -> None:
     questions = _questions()
     taken = [q for q in questions if looks_like_advert(q, lexicon)]
     assert len(questions) > 1000 and len(taken) <= len(questions) // 500, taken[:5]
+
+
+def test_short_adverts_of_a_few_lines_are_taken() -> None:
+    lexicon = load_lexicon()
+    short = [a for a in ADVERTS if a["id"].endswith("_short")]
+    assert len(short) >= 4
+    assert all(looks_like_advert(a["text"], lexicon) for a in short)
+
+
+def test_short_questions_and_complaints_about_an_offer_are_not_adverts() -> None:
+    lexicon = load_lexicon()
+    messages = [
+        "Kak saya mau tanya\nloker kapal pesiar gaji 25 juta\nWA 0812-7788-9900 itu asli?",
+        "Saya ditipu loker kapal pesiar gaji 25 juta\nnomornya 0812-7788-9900",
+        "Tolong cek PT Bina Kerja Mandiri\nkata teman gajinya 25 juta\nno saya 0812-7788-9900",
+        "Anak saya kerja di Malaysia gaji 5 juta\nsekarang tidak bisa dihubungi\n"
+        "nomor majikan 0812-7788-9900",
+        "Saya sudah bayar 5 juta ke sponsor\njanji kerja di Taiwan gaji 25 juta\n"
+        "nomornya 0812-1111-2222 sekarang tidak aktif",
+        "Mohon info lowongan resmi ke Jepang\ngaji 20 juta\nhubungi saya 0812-1111-2222",
+    ]
+    assert [m for m in messages if looks_like_advert(m, lexicon)] == []
