@@ -26,6 +26,8 @@ _HOLDER = re.compile(r"(?<![a-z])(?:a\.\s?n\.?|a\s?/\s?n|an\.?(?=\s)|atas nama)\
 
 _NEEDS_AMOUNT = frozenset({"tiket dan visa", "medical", "pelatihan"})
 _PAYING = re.compile(r"(?<![a-z])(bayar|transfer|kirim|setor|dp|lunas|cicil)")
+_PAID = re.compile(r"(?<![a-z])(?:di|ter|mem|men|pem)?(bayar|transfer|kirim|setor|dp|lunas|cicil)")
+_PAY_WORDS = re.compile(r"(?<![a-z])(gaji|upah|salary|lembur|bonus|penghasilan)(?![a-z])")
 _SALARY_TO = re.compile(r"(gaji|upah|salary)[a-z ]{0,25}(dibayar|ditransfer|dikirim|masuk)")
 _PERSON = re.compile(r"(?<![a-z])(?:bapak|bpk|ibu|bu|pak|mas|mbak|mba|kakak|kak|abang|bang|teteh|"
                      r"teh|akang|kang|om|tante|bunda|bund|koh|cici|cik|sdri|sdr|saudari|saudara|"
@@ -180,6 +182,9 @@ def _fees(ex: Extraction, lexicon: Lexicon) -> None:
                 continue
             if ex.g2g and exam.search(line.low):
                 continue  # an official G2G exam fee is not a recruiter fee
+            if purpose == "transfer" and _PAY_WORDS.search(line.low[max(0, match.start() - 30):
+                                                                   match.start()]):
+                continue  # "gaji dibayar 27.000": the worker is paid, not paying
             money = amounts(line.low)
             after = [a for a in money if a.start >= match.start()]
             before = [a for a in money if match.start() - 25 <= a.start < match.start()]
@@ -198,7 +203,7 @@ def _payee(ex: Extraction, lexicon: Lexicon) -> None:
     for line in ex.lines:
         if line.warning or _SALARY_TO.search(line.low):
             continue  # "gaji ditransfer ke rekening pribadi pekerja" is pay, not a payment
-        if not ex.fees and not _PAYING.search(line.low):
+        if not ex.fees and not _PAID.search(line.low):
             continue
         wallet = pats["e_wallets"].search(line.low)
         if wallet and not negated_before(line.low, wallet.start(), lexicon):

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from bot.core.adverts.lexicon import Lexicon
 
-_SPLIT = re.compile(r"\n+|(?<=[A-Za-z0-9)]{3}[.!?])\s+(?=[A-Z0-9*•\-])|\s[•|]\s")
+# Lines, sentences and bullets; an abbreviation with a dot ("Bpk.", "Hub.", "Telp.") does
+# not end a sentence.
+_SPLIT = re.compile(r"\n+|(?<=[A-Za-z0-9)]{3}[.!?])(?<![Bb]pk\.)(?<![Hh]ub\.)(?<![Ss]dr\.)"
+                    r"(?<![Tt]elp\.)(?<![Kk]ak\.)(?<![Ss]dri\.)\s+(?=[A-Z0-9*•\-])|\s[•|]\s")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"[a-z0-9]+")
 _ZERO = re.compile(r"\s*[:=]?\s*(?:rp\.?\s*)?(?:0|nihil|nol)(?!\d|[.,]\d)")  # "potongan: 0"
