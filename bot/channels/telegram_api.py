@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 
 from bot.channels.http_json import post_json
+from bot.channels.limited import read_limited
 from bot.channels.sender import PermanentSendError, TransientSendError
 from storage.media import MediaRejected
 
@@ -58,7 +59,7 @@ class BotApi:
             raise TransientSendError("getFile gave no file_path")
         async with self._http().get(self._files + path) as response:
             response.raise_for_status()
-            data = await response.content.read(max_bytes + 1)
+            data = await read_limited(response, max_bytes)
         if len(data) > max_bytes:
             raise MediaRejected("size")
         return data

@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 
 from bot.channels.http_json import post_json
+from bot.channels.limited import read_limited
 from bot.channels.sender import PermanentSendError, TransientSendError
 from storage.media import MediaRejected
 
@@ -56,7 +57,7 @@ class GraphClient:
             raise MediaRejected("size")
         async with http.get(str(info["url"])) as response:
             response.raise_for_status()
-            data = await response.content.read(max_bytes + 1)
+            data = await read_limited(response, max_bytes)
         if len(data) > max_bytes:
             raise MediaRejected("size")
         return data
