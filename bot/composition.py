@@ -81,7 +81,7 @@ async def build_bot(settings: Settings, *, migrate: bool = True, nlu: NLU | None
                      follow_up.handoff]
     # Job adverts: a forwarded advert or a picture is checked (before agency names in it).
     lexicon = load_lexicon(settings.intents_dir / "adverts.yml")  # not site-packages
-    adverts = AdvertFlow(AdvertChecker(content, lexicon), agency_service, media)
+    adverts = AdvertFlow(AdvertChecker(content, lexicon), agency_service)
     flows.append(adverts)
     interceptors.append(adverts.intercept)
     agency = AgencyFlow(agency_service)

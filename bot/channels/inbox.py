@@ -13,8 +13,9 @@ error and attempts are recorded, and after `max_attempts` it is given up ("faile
 A crash re-runs the whole uncommitted batch; nothing is answered twice, because marking
 an update done is part of the transaction that answers it.
 
-Files users send are fetched into the media store before the batch (bot.channels.
-media_fetch, outside the batch's transaction): the turn sees "media:<id>" references.
+Files users send are fetched into the media store, and pictures read by OCR, before the
+batch (bot.channels.media_fetch, outside the batch's transaction): the turn sees
+"media:<id>" references and the text read from each picture.
 """
 
 from __future__ import annotations

@@ -7,6 +7,12 @@ its real type and size) and records, in the update's payload, which store refere
 ("media:<id>") replaced which platform reference. The turn that answers the update sees
 the store references in Message.meta["media"] (`apply`).
 
+Pictures are read (OCR, `reader`) right after their download, still outside any database
+transaction, and the text is recorded with the file in the same short transaction: the
+turn checks that text and never holds a transaction or a connection while OCR runs. A
+crash before that transaction commits leaves the update pending: it is fetched and read
+again, then answered.
+
 A download that fails keeps the platform reference (the update is answered all the same,
 never lost) and `retry_evidence` tries again later for complaint evidence still holding
 one; a file of a refused type or size becomes "rejected:<reason>" (nothing to fetch).
@@ -16,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,13 +30,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.gate import writing
 from bot.core.messages import Message
 from storage import media
-from storage.media import MediaRejected, MediaStore
+from storage.media import MediaRejected, MediaStore, is_image, sniff_mime
 from storage.repositories import inbox
 from storage.repositories.complaint_records import platform_evidence, set_evidence_ref
 from storage.repositories.users import get_or_create_user
 
 log = logging.getLogger(__name__)
 REJECTED = "rejected:"
+# Reads a picture's bytes into what its turn needs, e.g. {"ocr": text} (blocking: a thread).
+Reader = Callable[[bytes], dict[str, str]]
+READERS_AT_ONCE = 2  # OCR is CPU-bound: a burst of pictures does not take every core
 
 
 @runtime_checkable
@@ -50,10 +59,12 @@ class _Lost(Exception):
 
 class MediaFetcher:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], store: MediaStore,
-                 downloader: Downloader) -> None:
+                 downloader: Downloader, reader: Reader | None = None) -> None:
         self.sessions = sessions
         self.store = store
         self.downloader = downloader
+        self.reader = reader
+        self._reading = asyncio.Semaphore(READERS_AT_ONCE)
 
     async def fetch_pending(self, limit: int = 16) -> int:
         """Fetch the files of pending updates; returns how many updates were settled."""
@@ -66,12 +77,16 @@ class MediaFetcher:
 
     async def _fetch_row(self, row_id: int, chat: str, payload: dict[str, Any]) -> None:
         got = {ref: await self._download(ref) for ref in self.downloader.media_refs(payload)}
+        read = {ref: await self._read(data) for ref, data in got.items()}  # no transaction
         saved: list[str] = []
         try:
             async with writing(self.sessions), self.sessions() as session, session.begin():
                 user = await get_or_create_user(session, self.downloader.channel, chat)
                 fetched = {ref: await self._save(session, ref, data, user.id, saved)
                            for ref, data in got.items()}
+                for ref, item in fetched.items():
+                    if "mime" in item:  # stored: the text read from it goes with it
+                        item.update(read[ref])
                 state = "failed" if any("error" in f for f in fetched.values()) else "done"
                 if not await inbox.set_media(session, row_id, fetched, state=state):
                     raise _Lost()
@@ -91,6 +106,18 @@ class MediaFetcher:
         except Exception as exc:  # kept as the platform reference, retried later
             log.warning("media %s: fetching %s failed: %r", self.downloader.channel, ref, exc)
             return exc
+
+    async def _read(self, data: bytes | Exception) -> dict[str, str]:
+        """The reader's result for a picture of allowed size ({} for other files)."""
+        if self.reader is None or isinstance(data, Exception) \
+                or len(data) > self.store.max_bytes or not is_image(sniff_mime(data) or ""):
+            return {}
+        async with self._reading:
+            try:
+                return await asyncio.to_thread(self.reader, data)
+            except Exception:  # never lose the update: its turn asks for the text
+                log.exception("media %s: reading a picture failed", self.downloader.channel)
+                return {"ocr_error": "unreadable"}
 
     async def _save(self, session: AsyncSession, ref: str, data: bytes | Exception,
                     user_id: int | None, saved: list[str]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from bot.channels.inbox import Convert, InboxWorker
 from bot.channels.media_fetch import Downloader, MediaFetcher
 from bot.channels.sender import Limits, OutboxSender, Transport
 from bot.composition import Bot
+from bot.core.adverts.ocr import picture_text
 from storage.db import own_pool
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def runtime(channel: PushChannel, bot: Bot, *, limits: Limits | None = None,
     sender_sessions, sender_engine = own_pool(sessions)
     sender = OutboxSender(sender_sessions, channel, limits)
     convert: Convert = channel.convert  # type: ignore[assignment]
-    fetcher = (MediaFetcher(sessions, bot.media, channel)
+    fetcher = (MediaFetcher(sessions, bot.media, channel, reader=picture_text)
                if isinstance(channel, Downloader) else None)
     worker = InboxWorker(channel.channel, sessions, bot.engine, convert,
                          on_replies=sender.notify, media=fetcher)

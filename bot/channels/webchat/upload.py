@@ -5,12 +5,14 @@ Fields: `file` (the file) and optionally `caption` (text). The bytes go to the m
 at most MEDIA_MAX_BYTES), then the engine answers a turn with Message.media set and
 meta["media"] = [{"ref": "media:<id>", "mime", "size"}]: inside a complaint intake the
 file becomes evidence; elsewhere the engine decides (e.g. a picture checked as an advert).
+A picture is read by OCR before the turn's transaction opens ("ocr" in its item).
 Answers as POST /api/chat; 413 {"error": "too_large"}, 415 {"error": "unsupported_type"},
 400 {"error": "no_file"}; a rejected file stores nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -18,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.webchat.identity import issue_or_verify, unauthorized
 from bot.channels.webchat.turns import CHANNEL, answer
+from bot.core.adverts.ocr import picture_text
 from bot.core.engine import Engine
 from bot.core.messages import Message
-from storage.media import MediaRejected, MediaStore, is_image
+from storage.media import MediaRejected, MediaStore, is_image, sniff_mime
 from storage.models import User
 
 ENGINE_KEY = web.AppKey("webchat_upload_engine", Engine)
@@ -71,13 +74,16 @@ async def post_upload(request: web.Request) -> web.Response:
         return web.json_response({"error": "no_file"}, status=400)
     caption = caption.strip()[:MAX_CAPTION]
     said: dict[str, Any] = {"file": {"name": name, "size": len(data)}, "text": caption}
+    read: dict[str, str] = {}
+    if len(data) <= store.max_bytes and is_image(sniff_mime(data) or ""):
+        read = await asyncio.to_thread(picture_text, data)  # before the turn's transaction
 
     async def prepare(session: AsyncSession, user: User) -> Message:
         media = await store.save(session, data, channel=CHANNEL, user_id=user.id,
                                  source="web:upload")
         kind = "photo" if is_image(media.mime) else "document"
         said["file"]["mime"] = media.mime
-        item = {"ref": f"media:{media.id}", "mime": media.mime, "size": media.size}
+        item = {"ref": f"media:{media.id}", "mime": media.mime, "size": media.size, **read}
         return Message(CHANNEL, user_id, text=caption or None, media=kind,
                        meta={"media": [item]})
 

@@ -7,7 +7,6 @@ the user's district, for the staff early-warning page.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from bot.core.adverts.detector import looks_like_advert
@@ -19,7 +18,7 @@ from bot.core.content import MENU_KEY, format_date
 from bot.core.context import Context
 from bot.core.messages import Button, Reply
 from storage import media as media_store
-from storage.media import MediaStore, is_image
+from storage.media import is_image
 from storage.repositories import adverts as repo
 
 NAME = "ad"
@@ -35,11 +34,9 @@ class AdvertFlow:
 
     name = NAME
 
-    def __init__(self, checker: AdvertChecker, agencies: AgencyService,
-                 store: MediaStore) -> None:
+    def __init__(self, checker: AdvertChecker, agencies: AgencyService) -> None:
         self.checker = checker
         self.agencies = agencies
-        self.store = store
 
     async def _register(self, ctx: Context) -> Register:
         snap = await self.agencies.snapshot(ctx.session)
@@ -56,8 +53,9 @@ class AdvertFlow:
         return [self._answer(ctx, verdict)]
 
     async def on_media(self, ctx: Context) -> list[Reply] | None:
-        """A picture: read it from the media store, OCR it, answer. None when the message
-        holds no picture (voice, sticker), so the engine answers as before."""
+        """A picture: check the text its channel read from it when it arrived (OCR never
+        runs inside the turn's transaction); a picture not read asks for the text. None
+        when the message holds no picture (voice, sticker): the engine answers as before."""
         items = ctx.message.meta.get("media")
         pictures = [m for m in items if isinstance(m, dict)] if isinstance(items, list) else []
         if not pictures:
@@ -75,12 +73,9 @@ class AdvertFlow:
             return [ctx.render("ad_check.unreadable")] if mime.startswith("image/") else None
         if not is_image(row.mime):
             return [ctx.render("ad_check.not_picture")]
-        data = self.store.read(row.id)
-        if data is None:
-            return [ctx.render("ad_check.unreadable")]
         register = await self._register(ctx)
-        try:
-            verdict = await asyncio.to_thread(self.checker.check_picture, data, register)
+        try:  # the channel read the picture before the turn ("ocr" / "ocr_error")
+            verdict = self.checker.check_read(item, register)
         except AdvertError as exc:
             return [ctx.render(_ERRORS.get(exc.reason, "ad_check.unreadable"))]
         return [self._answer(ctx, verdict)]

@@ -1,5 +1,8 @@
 """Reading an advert picture with Tesseract (pytesseract), after cheap preprocessing.
 
+The channels read a picture when it arrives (`picture_text`), before its turn and outside
+any database transaction; the turn only checks the text that was read.
+
 Phone screenshots and coloured posters mix dark text on light bubbles with light text on
 dark or coloured bands. One pass handles both: the picture in grey, small pictures scaled
 up, then each pixel's distance from its local background (a median of a coarse grid), so
@@ -25,6 +28,7 @@ MIN_WIDTH = 900  # narrower pictures are scaled up: small text reads better bigg
 SMALL_TEXT_PX = 20  # lines of text lower than this are scaled up towards TARGET_TEXT_PX
 TARGET_TEXT_PX = 34
 _CONFIG = "--psm 3 -c tessedit_do_invert=0"
+MAX_TEXT_CHARS = 20_000  # what is kept of a picture's text (an advert is far shorter)
 
 
 class PictureError(ValueError):
@@ -134,3 +138,12 @@ def read_text(data: bytes, *, timeout: float = 20.0) -> OcrResult:
         log.warning("OCR failed: %s", type(exc).__name__)
         raise PictureError("unreadable") from exc
     return OcrResult(str(text), picture.width, picture.height)
+
+
+def picture_text(data: bytes) -> dict[str, str]:
+    """What a turn needs of a picture, read before the turn: {"ocr": text} or
+    {"ocr_error": reason} ("not_picture", "too_large", "unreadable")."""
+    try:
+        return {"ocr": read_text(data).text[:MAX_TEXT_CHARS]}
+    except PictureError as exc:
+        return {"ocr_error": exc.reason}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from bot.core.adverts.extraction import Extraction, extract
 from bot.core.adverts.lexicon import Lexicon, load_lexicon
 from bot.core.adverts.names import AgencyCheck, CheckCache, check_names, company_names
-from bot.core.adverts.ocr import PictureError, read_text
+from bot.core.adverts.ocr import picture_text
 from bot.core.adverts.rules import Flag, evaluate, risk_of
 from bot.core.agencies.matching import Register
 from bot.core.content import Content
@@ -72,10 +73,14 @@ class AdvertChecker:
     def check_picture(self, data: bytes, register: Register, today: date | None = None
                       ) -> Verdict:
         """OCR, then the text check; a picture without enough text is "unreadable"."""
-        try:
-            text = read_text(data).text
-        except PictureError as exc:
-            raise AdvertError(exc.reason) from exc
+        return self.check_read(picture_text(data), register, today)
+
+    def check_read(self, read: Mapping[str, Any], register: Register,
+                   today: date | None = None) -> Verdict:
+        """The check of a picture already read (`picture_text`: "ocr" or "ocr_error")."""
+        error, text = read.get("ocr_error"), read.get("ocr")
+        if error is not None or not isinstance(text, str):
+            raise AdvertError(str(error or "unreadable"))
         if len(text.split()) < MIN_WORDS or sum(ch.isalpha() for ch in text) < 15:
             raise AdvertError("unreadable")
         return self.check_text(text, register, today)

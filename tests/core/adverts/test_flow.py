@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.composition import Bot
+from bot.core.adverts.ocr import picture_text
 from bot.core.messages import Message, Reply
 from storage import media as media_store
+from storage.media import is_image, sniff_mime
 from storage.models import User
 from storage.models.adverts import AdvertReport
 from storage.models.media import Media
@@ -31,12 +33,15 @@ def keys(replies: list[Reply]) -> list[str]:
     return [r.key for r in replies]
 
 
-async def send_file(bot: Bot, data: bytes, user: str = "u1") -> list[Reply]:
-    """Store a file as a channel does, then send the turn that refers to it."""
+async def send_file(bot: Bot, data: bytes, user: str = "u1", *, read: bool = True
+                    ) -> list[Reply]:
+    """Store a file and read a picture as a channel does (before the turn, `read`), then
+    send the turn that refers to it."""
+    text = picture_text(data) if read and is_image(sniff_mime(data) or "") else {}
     async with bot.sessions() as db, db.begin():
         row = await bot.media.save(db, data, channel="web", user_id=None, source="web:upload")
         ref, mime, size = media_store.ref(row), row.mime, row.size
-    return await say(bot, meta={"media": [{"ref": ref, "mime": mime, "size": size}]},
+    return await say(bot, meta={"media": [{"ref": ref, "mime": mime, "size": size, **text}]},
                      user=user)
 
 
@@ -94,6 +99,12 @@ async def test_picture_outside_a_complaint_is_read_and_checked(ad_bot: Bot,
     [reply] = await send_file(ad_bot, screenshot(SCAM["text"], fmt="JPEG"))
     assert reply.key == "ad_check.high"
     assert "ad:report" in [b.payload for b in reply.buttons]
+
+
+async def test_picture_not_read_before_its_turn_asks_for_the_text(ad_bot: Bot) -> None:
+    await say(ad_bot, "halo")  # the turn itself never runs OCR (no transaction held for it)
+    replies = await send_file(ad_bot, screenshot(SCAM["text"], fmt="JPEG"), read=False)
+    assert keys(replies) == ["ad_check.unreadable"]
 
 
 async def test_unreadable_picture_asks_for_the_text(ad_bot: Bot, tesseract: None) -> None:
