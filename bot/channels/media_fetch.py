@@ -85,8 +85,8 @@ class MediaFetcher:
                 fetched = {ref: await self._save(session, ref, data, user.id, saved)
                            for ref, data in got.items()}
                 for ref, item in fetched.items():
-                    if "mime" in item:  # stored: the text read from it goes with it
-                        item.update(read[ref])
+                    if "mime" in item and read[ref]:  # stored: what was read goes with it
+                        item["read"] = read[ref]
                 state = "failed" if any("error" in f for f in fetched.values()) else "done"
                 if not await inbox.set_media(session, row_id, fetched, state=state):
                     raise _Lost()
@@ -160,7 +160,9 @@ class MediaFetcher:
 
 
 def apply(message: Message, payload: dict[str, Any]) -> Message:
-    """The message with its platform media references replaced by the fetched ones."""
+    """The message with its platform media references replaced by the fetched ones, and
+    what was read from each picture in meta["read"] (store reference -> {"ocr": ...}),
+    apart from the items (complaint evidence keeps only the file)."""
     fetched = payload.get("_media")
     items: Sequence[Any] = message.meta.get("media") or []
     if not isinstance(fetched, dict) or not items:
@@ -168,6 +170,13 @@ def apply(message: Message, payload: dict[str, Any]) -> Message:
     replaced = []
     for item in items:
         found = fetched.get(item.get("ref")) if isinstance(item, dict) else None
-        replaced.append({**item, **found} if isinstance(found, dict) else item)
+        if not isinstance(found, dict):
+            replaced.append(item)
+            continue
+        found = dict(found)
+        read = found.pop("read", None)
+        replaced.append({**item, **found})
+        if isinstance(read, dict):
+            message.meta.setdefault("read", {})[str(found.get("ref"))] = read
     message.meta["media"] = replaced
     return message

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.core.agencies.service import AgencyService
 from bot.channels.media_fetch import MediaFetcher
+from bot.core.agencies.service import AgencyService
 from storage.models.channels import InboxUpdate
 from storage.models.complaints import OutboxMessage
 from storage.models.media import Media

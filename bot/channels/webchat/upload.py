@@ -5,7 +5,7 @@ Fields: `file` (the file) and optionally `caption` (text). The bytes go to the m
 at most MEDIA_MAX_BYTES), then the engine answers a turn with Message.media set and
 meta["media"] = [{"ref": "media:<id>", "mime", "size"}]: inside a complaint intake the
 file becomes evidence; elsewhere the engine decides (e.g. a picture checked as an advert).
-A picture is read by OCR before the turn's transaction opens ("ocr" in its item).
+A picture is read by OCR before the turn's transaction opens (meta["read"][ref]).
 Answers as POST /api/chat; 413 {"error": "too_large"}, 415 {"error": "unsupported_type"},
 400 {"error": "no_file"}; a rejected file stores nothing.
 """
@@ -83,9 +83,11 @@ async def post_upload(request: web.Request) -> web.Response:
                                  source="web:upload")
         kind = "photo" if is_image(media.mime) else "document"
         said["file"]["mime"] = media.mime
-        item = {"ref": f"media:{media.id}", "mime": media.mime, "size": media.size, **read}
-        return Message(CHANNEL, user_id, text=caption or None, media=kind,
-                       meta={"media": [item]})
+        item = {"ref": f"media:{media.id}", "mime": media.mime, "size": media.size}
+        meta: dict[str, Any] = {"media": [item]}
+        if read:
+            meta["read"] = {item["ref"]: read}
+        return Message(CHANNEL, user_id, text=caption or None, media=kind, meta=meta)
 
     try:
         replies = await answer(request.app[ENGINE_KEY], user_id, said, prepare)

@@ -74,8 +74,10 @@ class AdvertFlow:
         if not is_image(row.mime):
             return [ctx.render("ad_check.not_picture")]
         register = await self._register(ctx)
-        try:  # the channel read the picture before the turn ("ocr" / "ocr_error")
-            verdict = self.checker.check_read(item, register)
+        reads = ctx.message.meta.get("read")
+        read = reads.get(ref) if isinstance(reads, dict) else None
+        try:  # the channel read the picture before the turn ({"ocr": text} or "ocr_error")
+            verdict = self.checker.check_read(read if isinstance(read, dict) else {}, register)
         except AdvertError as exc:
             return [ctx.render(_ERRORS.get(exc.reason, "ad_check.unreadable"))]
         return [self._answer(ctx, verdict)]

@@ -114,3 +114,26 @@ async def test_upload_without_a_file_or_with_a_forged_token_is_refused(client: C
     forged = _auth("web-AAAAAAAAAAAAAAAAAAAAAA.forged")
     assert (await client.post("/api/chat/upload", data=_form(PNG),
                               headers=forged)).status == 401
+
+
+@pytest.mark.usefixtures("tesseract")
+async def test_advert_picture_outside_the_intake_is_read_and_checked(
+        settings: Settings, nlu: NLU, tmp_path: Path) -> None:
+    from tests.core.adverts.conftest import ADVERTS
+    from tests.core.adverts.pictures import screenshot
+
+    scam = next(a for a in ADVERTS if a["id"] == "scam_cambodia_admin")
+    bot = await build_bot(settings.model_copy(update={"media_dir": tmp_path / "media"}), nlu=nlu)
+    app = create_app(bot)
+    app.on_cleanup.clear()
+    try:
+        async with TestClient(TestServer(app, host="127.0.0.1")) as web_client:
+            token = (await (await web_client.post("/api/chat", json={"text": "halo"})).json()
+                     )["token"]
+            response = await web_client.post(
+                "/api/chat/upload", data=_form(screenshot(scam["text"], fmt="JPEG"), "iklan.jpg"),
+                headers=_auth(token))
+            assert response.status == 200
+            assert [r["key"] for r in (await response.json())["replies"]] == ["ad_check.high"]
+    finally:
+        await bot.close()

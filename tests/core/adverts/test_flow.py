@@ -41,8 +41,10 @@ async def send_file(bot: Bot, data: bytes, user: str = "u1", *, read: bool = Tru
     async with bot.sessions() as db, db.begin():
         row = await bot.media.save(db, data, channel="web", user_id=None, source="web:upload")
         ref, mime, size = media_store.ref(row), row.mime, row.size
-    return await say(bot, meta={"media": [{"ref": ref, "mime": mime, "size": size, **text}]},
-                     user=user)
+    meta: dict[str, Any] = {"media": [{"ref": ref, "mime": mime, "size": size}]}
+    if text:
+        meta["read"] = {ref: text}
+    return await say(bot, meta=meta, user=user)
 
 
 async def count(bot: Bot, model: type[Any]) -> int:
