@@ -143,12 +143,12 @@ def _places(ex: Extraction, lexicon: Lexicon) -> None:
                 found.append((index, match.start(), name))
     if not found:  # OCR may glue a stray mark to a name ("KAMBOJAN"): look inside words
         for index, line in enumerate(ex.lines):
-            for name, aliases in lexicon.raw["countries"].items():
-                for alias in aliases:
-                    at = line.low.find(alias)
-                    if len(alias) >= 6 and alias.isalpha() and at >= 0 and not line.warning \
-                            and not _LANGUAGE.search(line.low, max(0, at - 12), at):
-                        found.append((index, at, name))
+            if line.warning:
+                continue
+            for name, alias in lexicon.inner_countries:
+                at = line.low.find(alias)
+                if at >= 0 and not _LANGUAGE.search(line.low, max(0, at - 12), at):
+                    found.append((index, at, name))
     for _, _, name in sorted(found):
         if name not in ex.destinations:
             ex.destinations.append(name)
