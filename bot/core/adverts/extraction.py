@@ -32,6 +32,8 @@ _SALARY_TO = re.compile(r"(gaji|upah|salary)[a-z ]{0,25}(dibayar|ditransfer|diki
 _PERSON = re.compile(r"(?<![a-z])(?:bapak|bpk|ibu|bu|pak|mas|mbak|mba|kakak|kak|abang|bang|teteh|"
                      r"teh|akang|kang|om|tante|bunda|bund|koh|cici|cik|sdri|sdr|saudari|saudara|"
                      r"bos|mrs|mr|miss|madam)\.? ?[a-z]{3,}")
+_CONTACT_VERB = re.compile(r"^(hubungi|hub\.?|kontak|japri|cp|contact person|info lanjut|"
+                           r"info lengkap|daftar ke)\s*:?\s*")
 # "bisa bahasa Inggris", "berbahasa Arab": a language asked for, not a destination.
 _LANGUAGE = re.compile(r"(?:bahasa|berbahasa|bhs\.?|b\.)\s*$")
 
@@ -121,7 +123,8 @@ def extract(text: str, lexicon: Lexicon) -> Extraction:
     if contact:
         said = contact[0][1].group(0)
         name = _PERSON.search(said)
-        ex.person_contact = name.group(0) if name else said
+        bare = _CONTACT_VERB.sub("", said).split("(")[0].rstrip(" :-+0123456789")
+        ex.person_contact = name.group(0) if name else bare or said
     _ages(ex, lexicon)
     ex.contacts = [label for label, pattern in lexicon.contacts if pattern.search(whole)]
     ex.no_skill = bool(_offer_hits(lines, pats["no_skill"], lexicon, negatable=False))

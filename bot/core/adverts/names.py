@@ -30,6 +30,16 @@ from bot.core.agencies.matching import (
 _LABEL = re.compile(r"(?<![A-Za-z0-9])(?:P\.?\s?T\.?|CV\.?|P3MI\s*:?|Perseroan Terbatas)"
                     r"(?=[\s:])", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\S\n]*(?P<open>[\"“'(]?)([A-Za-z0-9][A-Za-z0-9'&-]*)(?P<close>[\"”')]?)")
+_WORDS = re.compile(r"[a-z0-9]+")
+# "CV" as the document a job seeker sends: the words around it.
+_CV_VERBS = frozenset({"kirim", "kirimkan", "mengirim", "mengirimkan", "lampirkan", "lampiran",
+                       "bawa", "membawa", "siapkan", "upload", "unggah", "sertakan", "email",
+                       "serahkan", "menyerahkan", "berupa", "dan", "foto", "submit", "send",
+                       "your", "lengkapi", "buat", "tulis", "dengan", "beserta", "atau"})
+_CV_DOCUMENT = frozenset({"dan", "lengkap", "terbaru", "terakhir", "anda", "kamu", "ke", "via",
+                          "lewat", "melalui", "beserta", "serta", "foto", "pas", "ijazah", "ktp",
+                          "riwayat", "daftar", "lamaran", "curriculum", "dengan", "atau", "and",
+                          "ya", "kak", "dulu", "saja", "aja", "nya", "kalian", "to"})
 _MAX_WORDS = 6
 _SCAN_WORDS = 6
 
@@ -103,10 +113,14 @@ def company_names(text: str, register: Register, lexicon: Lexicon) -> list[str]:
     folded = fold(text)
     names: list[str] = []
     keys: set[str] = set()
+    mixed_case = folded != folded.upper() and folded != folded.lower()
     for label in _LABEL.finditer(folded):
         if negated_before(folded.lower(), label.start(), lexicon, words=2):
             continue  # "gak lewat PT", "tanpa PT": no company is named
-        name = _name_from(*_tokens_after(folded, label.end()), register, lexicon)
+        tokens, following = _tokens_after(folded, label.end())
+        if not _names_a_company(label.group(0), tokens, folded[:label.start()], mixed_case):
+            continue
+        name = _name_from(tokens, following, register, lexicon)
         key = name_key(name)
         if label.group(0).strip().lower().startswith("cv") and name:
             name, key = f"CV {name}", f"cv {key}"
@@ -116,6 +130,21 @@ def company_names(text: str, register: Register, lexicon: Lexicon) -> list[str]:
     for line in folded.splitlines():
         names += _scan(name_key(line).split(), register, lexicon, keys)
     return names
+
+
+def _names_a_company(label: str, tokens: list[str], before: str, mixed_case: bool) -> bool:
+    """Whether the words after a label name a company: "Kirim CV dan foto" is a CV (the
+    document), "PT pabrik elektronik", "PT nya" name none. In text that uses capitals a
+    name starts with one (after CV) or holds one in its first two words (after PT)."""
+    if not tokens:
+        return False
+    words = [t.lower() for t in tokens[:2]]
+    if label.strip().lower().startswith("cv"):
+        previous = _WORDS.findall(before.lower())[-1:]
+        if words[0] in _CV_DOCUMENT or (previous and previous[0] in _CV_VERBS):
+            return False
+        return not mixed_case or tokens[0][:1].isupper() or tokens[0][:1].isdigit()
+    return not mixed_case or any(t[:1].isupper() or t[:1].isdigit() for t in tokens[:2])
 
 
 def _scan(words: list[str], register: Register, lexicon: Lexicon, keys: set[str]
