@@ -25,6 +25,7 @@ _CONTACT_CUES = re.compile(r"(?<![a-z])(hubungi|hub|minat|daftar|kirim|cp|inbox|
                            r"(?![a-z])")
 _COMPANY = re.compile(r"(?<![a-z])(pt\.?|p3mi|cv|lpk|sponsor|agen|agency)(?![a-z])")
 _PHONE = re.compile(r"(?<!\d)(?:\+?62|0)8\d{1,3}[\s.-]?\d{3,4}[\s.-]?\d{3,5}(?!\d)|wa\.me/")
+_MONTHLY = re.compile(r"(/ ?bln|/ ?bulan|per ?bulan|sebulan|/ ?month|per month)(?![a-z])")
 _AGE = re.compile(r"(?<![a-z])(usia|umur|umr|age)\s*:?\s*(min|maks|max|\d)")
 _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benarkah|"
                        r"mau tanya|boleh tanya|penipuan (ya|gak|nggak|bukan)|aman (gak|ga|nggak|"
@@ -70,5 +71,5 @@ def _short_advert(low: str, lexicon: Lexicon) -> bool:
     if _QUESTION.search(low) or "?" in low:
         return False
     job = bool(_JOB_CUES.search(low)) or any(j.pattern.search(low) for j in lexicon.jobs)
-    pay = bool(lexicon.patterns["salary_words"].search(low)) and bool(amounts(low))
-    return job and pay and bool(_PHONE.search(low))
+    pay_cue = lexicon.patterns["salary_words"].search(low) or _MONTHLY.search(low)
+    return job and bool(pay_cue) and bool(amounts(low)) and bool(_PHONE.search(low))
