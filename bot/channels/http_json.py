@@ -1,6 +1,11 @@
-"""One JSON POST to a platform API, as the outbox transports (Telegram, WhatsApp) make it:
-the status, the parsed body (None when it is not JSON) and the Retry-After header; a
-network failure or timeout becomes a TransientSendError (the sender retries it)."""
+"""HTTP exchanges with a platform API (Telegram, WhatsApp).
+
+`post_json`: one JSON POST as the outbox transports make it: the status, the parsed body
+(None when it is not JSON) and the Retry-After header; a network failure or timeout becomes
+a TransientSendError (the sender retries it).
+`read_limited`: a download's body up to a size limit. aiohttp's `content.read(n)` returns
+what has arrived so far (often one 64 KiB chunk), so a file is read until its end or the
+limit."""
 
 from __future__ import annotations
 
@@ -24,3 +29,20 @@ async def post_json(http: aiohttp.ClientSession, url: str, payload: dict[str, An
     except (TimeoutError, aiohttp.ClientError) as exc:
         raise TransientSendError(f"network: {exc!r}") from exc
     return status, body, retry_after
+
+
+CHUNK = 64 * 1024
+
+
+async def read_limited(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+    """The whole body, or the first `max_bytes + 1` bytes when it is larger (the caller
+    refuses it as too large)."""
+    parts: list[bytes] = []
+    size = 0
+    while size <= max_bytes:
+        chunk = await response.content.read(min(CHUNK, max_bytes + 1 - size))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)

@@ -15,8 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.channels.http_json import post_json
-from bot.channels.limited import read_limited
+from bot.channels.http_json import post_json, read_limited
 from bot.channels.sender import PermanentSendError, TransientSendError
 from storage.media import MediaRejected
 
