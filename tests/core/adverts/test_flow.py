@@ -193,3 +193,10 @@ async def test_voice_note_keeps_the_usual_answer(ad_bot: Bot) -> None:
     voice = {"media": [{"ref": "rejected:type", "mime": "audio/ogg", "size": 5000}]}
     assert keys(await ad_bot.engine.handle(Message("web", "u1", media="voice", meta=voice))) \
         == ["error.unsupported"]
+
+
+async def test_short_forwarded_advert_gets_an_advert_check(ad_bot: Bot) -> None:
+    await say(ad_bot, "halo")
+    for advert in (a for a in ADVERTS if a["id"].endswith("_short")):
+        assert keys(await say(ad_bot, advert["text"])) == [f"ad_check.{advert['risk']}"], \
+            advert["id"]
