@@ -39,9 +39,13 @@ _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benar
                        r"(anak|suami|istri|adik|ibu|bapak|keluarga|kakak) saya|"
                        r"saya (sudah|udah|telah|sdh) (bayar|transfer|setor|kirim|daftar|ditipu)|"
                        r"saya (mau|ingin|pengen|pingin) (tanya|daftar|kerja|berangkat|ikut)|"
-                       r"(tidak|gak|ga|nggak|belum) bisa (di)?hubungi|"
-                       r"(ga|gak|nggak|ngga|tidak|kah|ya|kak|min|dong|gimana)\s*[?.!]*\s*$)"
+                       r"(tidak|gak|ga|nggak|belum) bisa (di)?hubungi)"
                        r"(?![a-z])")
+# A particle at the very end ("...itu asli ga", "...aman kak"): a question, unless the message
+# carries four or more advert cues ("Minat langsung PC aja kak" closes an advert).
+_TRAILING = re.compile(r"(?<![a-z])(ga|gak|nggak|ngga|tidak|kah|ya|kak|min|dong|gimana)"
+                       r"\s*[?.!]*\s*$")
+STRONG_SCORE = 4
 
 
 def looks_like_advert(text: str, lexicon: Lexicon) -> bool:
@@ -58,7 +62,9 @@ def looks_like_advert(text: str, lexicon: Lexicon) -> bool:
     score = sum((job, pay, place, contact, company, age))
     if not job or score < 3:
         return False
-    return len(low) >= LONG_CHARS or not _QUESTION.search(low)
+    if len(low) >= LONG_CHARS:
+        return True
+    return not _QUESTION.search(low) and (score >= STRONG_SCORE or not _TRAILING.search(low))
 
 
 def _short_advert(low: str, lexicon: Lexicon) -> bool:
@@ -68,7 +74,7 @@ def _short_advert(low: str, lexicon: Lexicon) -> bool:
     lines = [line for line in low.splitlines() if line.strip()]
     if len(lines) < 2 or len(low) < SHORT_MIN_CHARS or len(low.split()) < SHORT_MIN_WORDS:
         return False
-    if _QUESTION.search(low) or "?" in low:
+    if _QUESTION.search(low) or _TRAILING.search(low) or "?" in low:
         return False
     job = bool(_JOB_CUES.search(low)) or any(j.pattern.search(low) for j in lexicon.jobs)
     pay_cue = lexicon.patterns["salary_words"].search(low) or _MONTHLY.search(low)

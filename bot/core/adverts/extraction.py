@@ -98,8 +98,8 @@ def _offer_hits(lines: list[Line], pattern: re.Pattern[str], lexicon: Lexicon,
     return hits
 
 
-def extract(text: str, lexicon: Lexicon) -> Extraction:
-    lines = split_lines(text, lexicon)
+def extract(text: str, lexicon: Lexicon, *, wrapped: bool = False) -> Extraction:
+    lines = split_lines(text, lexicon, wrapped=wrapped)
     ex = Extraction(text=text, lines=lines)
     pats = lexicon.patterns
     _places(ex, lexicon)
@@ -109,8 +109,9 @@ def extract(text: str, lexicon: Lexicon) -> Extraction:
             ex.domestic = ex.domestic or job.domestic
             ex.scam_job_type = ex.scam_job_type or job.scam
     whole = "\n".join(line.low for line in lines)
-    g2g = pats["g2g"].search(whole)
-    ex.g2g = g2g.group(0) if g2g else None
+    g2g = next((m for m in pats["g2g"].finditer(whole)
+                if not negated_before(whole, m.start(), lexicon)), None)
+    ex.g2g = g2g.group(0) if g2g else None  # "tanpa antri G to G" names none
     _salary(ex, lexicon)
     _fees(ex, lexicon)
     _payee(ex, lexicon)

@@ -52,8 +52,9 @@ class AdvertChecker:
         self.lexicon = lexicon or load_lexicon()
         self.cache = CheckCache()
 
-    def check_text(self, text: str, register: Register, today: date | None = None
-                   ) -> Verdict:
+    def check_text(self, text: str, register: Register, today: date | None = None,
+                   *, wrapped: bool = False) -> Verdict:
+        """Check an advert's text; `wrapped` when it was read from a picture."""
         cleaned = (text or "").replace("\x00", " ").strip()
         if not cleaned:
             raise AdvertError("empty")
@@ -64,7 +65,7 @@ class AdvertChecker:
             raise AdvertError("not_text")  # bytes of a file that is neither text nor picture
         if sum(ch.isalpha() for ch in cleaned) < 8 or len(_WORDS.findall(cleaned)) < 3:
             raise AdvertError("no_words")  # emoji only, digits only
-        ex = extract(cleaned, self.lexicon)
+        ex = extract(cleaned, self.lexicon, wrapped=wrapped)
         checks = check_names(company_names(cleaned, register, self.lexicon), register,
                              today or date.today(), self.cache)
         flags = evaluate(ex, checks, self.lexicon)
@@ -83,7 +84,7 @@ class AdvertChecker:
             raise AdvertError(str(error or "unreadable"))
         if len(text.split()) < MIN_WORDS or sum(ch.isalpha() for ch in text) < 15:
             raise AdvertError("unreadable")
-        return self.check_text(text, register, today)
+        return self.check_text(text, register, today, wrapped=True)
 
     # -- presentation ---------------------------------------------------------------------
     def explain(self, flag: Flag) -> str:

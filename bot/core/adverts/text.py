@@ -43,13 +43,16 @@ class Line:
     warning: bool
 
 
-def split_lines(text: str, lexicon: Lexicon) -> list[Line]:
+def split_lines(text: str, lexicon: Lexicon, *, wrapped: bool = False) -> list[Line]:
+    """The advert's lines. Typed or forwarded text keeps its author's lines; text read from
+    a picture (`wrapped`) joins a line that goes on in lower case (a poster's wrapping)."""
     parts: list[str] = []
     for part in _SPLIT.split(fold(text)):
         part = _SPACES.sub(" ", part).strip(" *-•>#")
         if not part:
             continue
-        if parts and part[0].islower() and not parts[-1].endswith((".", "!", "?", ":")):
+        if wrapped and parts and part[0].islower() \
+                and not parts[-1].endswith((".", "!", "?", ":")):
             parts[-1] = f"{parts[-1]} {part}"  # a wrapped line (a poster, OCR) goes on
         else:
             parts.append(part)

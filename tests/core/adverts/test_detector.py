@@ -55,3 +55,12 @@ def test_short_questions_and_complaints_about_an_offer_are_not_adverts() -> None
         "Mohon info lowongan resmi ke Jepang\ngaji 20 juta\nhubungi saya 0812-1111-2222",
     ]
     assert [m for m in messages if looks_like_advert(m, lexicon)] == []
+
+
+def test_advert_closing_with_a_sign_off_particle_is_taken() -> None:
+    lexicon = load_lexicon()
+    advert = ("DICARI OPERATOR CHAT ONLINE di Laos gaji 15jt/bln\n"
+              "Tanpa pengalaman, tiket dan mess gratis\nYang minat langsung inbox aja kak")
+    question = "Ada loker admin di Laos gaji 15jt, aman kak"
+    assert looks_like_advert(advert, lexicon)
+    assert not looks_like_advert(question, lexicon)
