@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core.nlu.normalise import Normaliser
 from bot.core.nlu.safety import EmergencyNet
 from bot.settings import PROJECT_ROOT
@@ -48,3 +50,37 @@ def test_safety_net_takes_a_question_about_prison_as_a_question() -> None:
     net = EmergencyNet.load(PROJECT_ROOT / "intents" / "emergency.yml")
     assert net.matches("suami saya dipenjara di malaysia")
     assert not net.matches("calo bisa dipenjara tidak")
+
+
+def test_safety_net_reads_regional_and_indirect_danger() -> None:
+    normalise = Normaliser.load(PROJECT_ROOT / "intents" / "normalisation.yml")
+    net = EmergencyNet.load(PROJECT_ROOT / "intents" / "emergency.yml")
+    for text in ["aku digebugi bojone majikan", "kula dipun kunci mboten angsal medal",
+                 "paspor abdi dicandak ku agen", "salaki abdi ditewak pulisi",
+                 "capek hidup", "kula sampun mboten kiat gesang", "adikku mati nang arab",
+                 "anak abdi leungit di malaysia", "saya kena tangkap polis"]:
+        assert net.matches(normalise(text)), text
+
+
+def test_safety_net_leaves_everyday_look_alikes_alone() -> None:
+    normalise = Normaliser.load(PROJECT_ROOT / "intents" / "normalisation.yml")
+    net = EmergencyNet.load(PROJECT_ROOT / "intents" / "emergency.yml")
+    for text in ["apa itu tppo", "kunci kamar mess hilang", "hp sy mati ga bisa buka aplikasi",
+                 "paspor abdi leungit kumaha", "agen nipu sy uang 15jt hilang",
+                 "kalau pmi ditangkap siapa yg bantu", "boleh tak majikan simpan pasport",
+                 "kalau kabur dari majikan nanti jadi ilegal ga?", "akun saya dikunci"]:
+        assert not net.matches(normalise(text)), text
+
+
+def test_safety_net_groups_expand_and_unknown_groups_are_refused() -> None:
+    net = EmergencyNet(["@who hilang"], {"who": "adik|kakak"})
+    assert net.matches("adik hilang") and not net.matches("dompet hilang")
+    with pytest.raises(ValueError):
+        EmergencyNet(["@nobody hilang"])
+
+
+def test_everyday_javanese_and_sundanese_words_read_as_indonesian() -> None:
+    normalise = Normaliser.load(PROJECT_ROOT / "intents" / "normalisation.yml")
+    assert normalise("kowe arep lungo nang endi sesuk") == "kamu ingin pergi di mana besok"
+    assert normalise("pinten dinten prosesipun mangke") == "berapa hari prosesipun nanti"
+    assert normalise("sabaraha sasih, kunaon lami") == "berapa bulan kenapa lama"
