@@ -205,8 +205,8 @@ class Engine:
             return [self.content.render("error.too_long")]
         if unreadable(text) or not self.nlu.normalise(text):
             return [self.content.render("error.unsupported")]
-        parse = (preparsed if preparsed is not None and preparsed.text == text
-                 else await self.nlu.aparse(text))
+        parse = ctx.parsed = (preparsed if preparsed is not None and preparsed.text == text
+                              else await self.nlu.aparse(text))
         # A low-confidence emergency guess (no safety-net match) lets an open flow or an
         # interceptor take the text first ("Kuala Lumpur" as a flow answer); if none does,
         # _answer_intent still answers it as an emergency.
