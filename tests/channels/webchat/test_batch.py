@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
@@ -23,7 +24,7 @@ from storage.models import User
 from storage.models.transcript import ChatTurn
 from storage.repositories import transcript
 
-Client = TestClient  # type: ignore[type-arg]
+Client = TestClient[web.Request, web.Application]
 
 
 @pytest.fixture
