@@ -17,6 +17,7 @@ own request; a database outage fails them all at once (the caller answers withou
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ from storage import db
 from storage.repositories import chat_replies, transcript
 from storage.repositories.users import erased_among, get_or_create_users, is_erased
 
+log = logging.getLogger(__name__)
 CHANNEL = "web"
 Answer = list[Any] | None  # the replies as dicts; None: the chat's data was deleted
 
@@ -113,8 +115,7 @@ class TurnBatcher:
             async with writing(self.engine.sessions), self.engine.sessions() as session:
                 async with session.begin():
                     answers = await self._batch(session, batch)
-                if session.info.pop(db.ERASED, False):  # as Engine.handle (SQLite)
-                    await db.compact_after_erasure(session)
+                erased = session.info.pop(db.ERASED, False)
         except Exception as error:
             if is_db_outage(error):
                 for turn in batch:
@@ -128,6 +129,11 @@ class TurnBatcher:
             return
         for turn, answer in zip(batch, answers, strict=True):
             _settle(turn, answer)
+        if erased:  # committed and answered: as Engine.handle, no copy left in SQLite
+            try:
+                await db.compact_after_erasure(session)
+            except Exception:
+                log.exception("web chat: compaction after a deletion failed")
 
     async def _batch(self, session: AsyncSession, batch: Sequence[Turn]) -> list[Answer]:
         """Answer the batch inside the caller's transaction."""
