@@ -2,7 +2,7 @@
 through POST /api/chat (or Telegram webhooks) with `serve --workers N` for N = 1, 2, 4.
 
     .venv/bin/python -m benchmarks.load [--seconds 15] [--clients 32] [--workers 1,2,4]
-        [--channel web|telegram]
+        [--channel web|telegram] [--runs N]
     .venv/bin/python benchmarks/load.py   (the same)
 
 Closed loop: `clients` simulated users each send a message, wait for the answer, send the
@@ -16,7 +16,11 @@ as the server, so the figures are a floor. Latency is reported as p50 and p99.
 Web chat baseline (in the same run, unless --no-baseline): benchmarks/bare_chat.py, a
 bare aiohttp server on one process with the same sklearn model (one `predict_proba` per
 turn) and one asyncpg transaction writing a row per turn, driven by the same clients for
-the same time. The last line is the ratio of `serve --workers 1` to it (throughput, p99).
+the same time. Every server is started once, up front; `--runs N` then measures each of
+them N times, interleaved (run by run the order is reversed, so neither side always goes
+first on a machine whose load drifts), and prints per run every server's figures and the
+ratio of `serve --workers 1` to the bare server (throughput, p99). The last line gives
+the p99s of all runs and the min/median/max throughput ratio.
 
 `--channel telegram`: each client is one Telegram chat posting a webhook update (same text
 mix) to /webhook/telegram, against a fake Bot API in this process, and waiting until the
@@ -39,6 +43,7 @@ if __package__ in (None, ""):  # run as a script: import `benchmarks` from the p
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import statistics
@@ -52,6 +57,7 @@ from benchmarks.drills.webhook_burst import CHAT_BASE, FakePlatform, fake_platfo
 from bot.channels.telegram import PATH, SECRET_HEADER
 from tests.fakes.telegram_api import text_update
 
+BARE = "bare aiohttp + predict_proba + asyncpg transaction, 1 process"
 TEXTS = ["syarat jd tkw apa aja", "berapa biaya ke taiwan", "cara cek pt resmi",
          "paspor hilang gimana", "gaji di hongkong berapa", "kucing saya lucu {n}"]
 
@@ -159,31 +165,54 @@ async def measure_webhooks(url: str, database_url: str, api: FakePlatform, secon
             "replies_sent_per_s": round(replies / elapsed, 1)}
 
 
-async def run_telegram(pg: Postgres, workers: int, seconds: float, clients: int
-                       ) -> dict[str, float]:
-    database_url = await pg.fresh_database()
-    async with fake_platform("telegram", 1) as api:
-        server = Worker(database_url, workers=workers, env=api.env())
+class Target:
+    """One server measured again and again (in every run): its chats and update ids carry
+    over from run to run, so only the first window needs a warm-up."""
+
+    def __init__(self, name: str, server: Worker, database_url: str,
+                 api: FakePlatform | None = None) -> None:
+        self.name, self.server, self.database_url, self.api = name, server, database_url, api
+        self.tokens: dict[int, str] = {}  # web: the clients' chats, kept from the warm-up on
+        self.ids = itertools.count(1)  # telegram: update ids
+        self.warm = False
+
+    async def window(self, seconds: float, clients: int) -> dict[str, float]:
+        if self.api is not None:
+            async def once(s: float) -> dict[str, float]:
+                assert self.api is not None
+                return await measure_webhooks(self.server.url, self.database_url, self.api,
+                                              s, clients, self.ids)
+        else:
+            async def once(s: float) -> dict[str, float]:
+                return await measure(self.server.url, s, clients, self.tokens)
+        if not self.warm:  # every worker loads, the clients' chats exist
+            await once(3.0)
+            self.warm = True
+        return await once(seconds)
+
+
+async def start_targets(pg: Postgres, stack: contextlib.AsyncExitStack, channel: str,
+                        workers: list[int], baseline: bool) -> list[Target]:
+    """The servers of a run set, all started up front (idle while another is measured)."""
+    targets: list[Target] = []
+    for count in workers:
+        database_url = await pg.fresh_database()
+        api = None
+        env: dict[str, str] = {}
+        if channel == "telegram":
+            api = await stack.enter_async_context(fake_platform("telegram", 1))
+            env = api.env()
+        server = Worker(database_url, workers=count, env=env)
         await asyncio.to_thread(server.start)
-        ids = itertools.count(1)
-        try:  # warm-up: every worker loads; then the measured window
-            await measure_webhooks(server.url, database_url, api, 3.0, clients, ids)
-            return await measure_webhooks(server.url, database_url, api, seconds, clients,
-                                          ids)
-        finally:
-            server.stop()
-
-
-async def run_web(pg: Postgres, workers: int, seconds: float, clients: int,
-                  module: str = "bot") -> dict[str, float]:
-    server = Worker(await pg.fresh_database(), workers=workers, module=module)
-    await asyncio.to_thread(server.start)
-    tokens: dict[int, str] = {}  # the clients' chats, kept from the warm-up on
-    try:
-        await measure(server.url, 3.0, clients, tokens)  # every worker loads
-        return await measure(server.url, seconds, clients, tokens)
-    finally:
-        server.stop()
+        stack.callback(server.stop)
+        targets.append(Target(f"serve --workers {count}", server, database_url, api))
+    if channel == "web" and baseline:
+        database_url = await pg.fresh_database()
+        server = Worker(database_url, module="benchmarks.bare_chat")
+        await asyncio.to_thread(server.start)
+        stack.callback(server.stop)
+        targets.append(Target(BARE, server, database_url))
+    return targets
 
 
 async def main() -> int:
@@ -191,39 +220,63 @@ async def main() -> int:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="measure every server this many times, interleaved")
     parser.add_argument("--channel", choices=["web", "telegram"], default="web")
     parser.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True,
                         help="web: measure the bare server (benchmarks/bare_chat.py) too")
     args = parser.parse_args()
-    measure_one = run_telegram if args.channel == "telegram" else run_web
+    workers = [int(w) for w in args.workers.split(",")]
     pg = Postgres()
     pg.start()
-    results: dict[int, dict[str, float]] = {}
+    errors = 0
+    ratios: list[dict[str, float]] = []  # per run: serve --workers 1 vs the bare server
     try:
-        for workers in (int(w) for w in args.workers.split(",")):
-            results[workers] = await measure_one(pg, workers, args.seconds, args.clients)
-            print(json.dumps({"channel": args.channel, "workers": workers,
-                              **results[workers]}), flush=True)
-        bare = None
-        if args.channel == "web" and args.baseline:
-            bare = await run_web(pg, 1, args.seconds, args.clients, "benchmarks.bare_chat")
-            print(json.dumps({"channel": "web", "bare_baseline": "aiohttp + predict_proba + "
-                              "asyncpg transaction, 1 process", **bare}), flush=True)
+        async with contextlib.AsyncExitStack() as stack:
+            targets = await start_targets(pg, stack, args.channel, workers, args.baseline)
+            for run_no in range(1, args.runs + 1):
+                # Alternate the order run by run: neither side always goes first.
+                order = targets if run_no % 2 else targets[::-1]
+                results: dict[str, dict[str, float]] = {}
+                for target in order:
+                    results[target.name] = await target.window(args.seconds, args.clients)
+                for target in targets:  # printed in a fixed order
+                    if target.name != BARE:
+                        errors += int(results[target.name]["errors"])
+                    print(json.dumps({"run": run_no, "channel": args.channel,
+                                      "server": target.name, **results[target.name]}),
+                          flush=True)
+                base = results[targets[0].name]["messages_per_s"]
+                print(json.dumps({"run": run_no, "scaling_vs_first": {
+                    t.name: round(results[t.name]["messages_per_s"] / base, 2)
+                    for t in targets if t.name != BARE}}), flush=True)
+                ours = results.get("serve --workers 1")
+                if BARE in results and ours is not None:
+                    bare = results[BARE]
+                    ratios.append({"ratio": ours["messages_per_s"] / bare["messages_per_s"],
+                                   "p99_ms": ours["p99_ms"], "bare_p99_ms": bare["p99_ms"]})
+                    print(json.dumps({"run": run_no, "web_1_worker_vs_bare": {
+                        "throughput_ratio": round(ratios[-1]["ratio"], 2),
+                        "p99_ms": ours["p99_ms"], "bare_p99_ms": bare["p99_ms"]}}),
+                          flush=True)
     finally:
         pg.stop()
-    base = results[min(results)]["messages_per_s"]
-    print(json.dumps({"channel": args.channel, "scaling_vs_1_worker": {
-        w: round(r["messages_per_s"] / base, 2) for w, r in results.items()}}))
     if args.channel == "telegram":
         print("telegram: messages_per_s = updates answered per second (inbox rows done with "
               "their replies in the outbox, from the database); replies leave at most 30/s "
               "(Telegram's global limit, no setting lifts it): replies_sent_per_s")
-    if bare is not None and min(results) == 1:
-        ours = results[1]
+    if ratios:
         print(json.dumps({"web_1_worker_vs_bare": {
-            "throughput_ratio": round(ours["messages_per_s"] / bare["messages_per_s"], 2),
-            "p99_ms": ours["p99_ms"], "bare_p99_ms": bare["p99_ms"]}}))
-    return 1 if any(r["errors"] for r in results.values()) else 0
+            "runs": len(ratios), "p99_ms": [r["p99_ms"] for r in ratios],
+            "bare_p99_ms": [r["bare_p99_ms"] for r in ratios],
+            "throughput_ratio": spread([r["ratio"] for r in ratios])}}))
+    return 1 if errors else 0
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """min / median / max, rounded (the figures reported for several runs)."""
+    return {"min": round(min(values), 2), "median": round(statistics.median(values), 2),
+            "max": round(max(values), 2)}
 
 
 if __name__ == "__main__":

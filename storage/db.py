@@ -33,7 +33,8 @@ POOL_RECYCLE_S = 1800  # reconnect after half an hour (server-side idle timeouts
 PING_AFTER_IDLE_S = 5.0  # a connection idle this long is pinged before it is handed out
 
 
-def create_engine(url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = POOL_OVERFLOW
+                  ) -> AsyncEngine:
     """An async engine; for SQLite the parent folder is created and foreign keys enforced.
 
     On PostgreSQL the pool holds `pool_size` connections (+ overflow) and pings only a
@@ -59,7 +60,7 @@ def create_engine(url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
 
         return engine
     engine = create_async_engine(url, hide_parameters=True, pool_size=pool_size,
-                                 max_overflow=POOL_OVERFLOW, pool_recycle=POOL_RECYCLE_S)
+                                 max_overflow=max_overflow, pool_recycle=POOL_RECYCLE_S)
     _ping_when_idle(engine)
     return engine
 
@@ -117,8 +118,10 @@ def own_pool(sessions: async_sessionmaker[AsyncSession], size: int = 4
     bind = sessions.kw.get("bind")
     if not isinstance(bind, AsyncEngine) or bind.dialect.name != "postgresql":
         return sessions, None
-    engine = create_async_engine(bind.url, pool_pre_ping=True, pool_size=size,
-                                 max_overflow=size)
+    # Like the main pool: a connection is pinged only after sitting idle (a ping on every
+    # checkout was a round trip more for each of the sender's short transactions).
+    engine = create_engine(bind.url.render_as_string(hide_password=False), pool_size=size,
+                           max_overflow=size)
     return session_factory(engine), engine
 
 

@@ -5,18 +5,20 @@ batch of turns would hold those rows' locks in whatever order its users' turns t
 them, and two workers' batches could deadlock on PostgreSQL. Gathered here instead, each
 counter gets one addition per transaction, applied in a fixed (sorted) key order, so
 concurrent transactions take the locks in the same order. `apply_all` runs just before
-the commit (Engine.handle and Engine.turns call it).
+the commit (Engine.handle and Engine.turns call it); each kind of counter gets all its
+additions at once (e.g. one upsert statement for them all).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# (session, key, amount) -> None: adds `amount` to the counter named by `key`
-Apply = Callable[[AsyncSession, tuple[Hashable, ...], int], Awaitable[None]]
+# (session, [(key, amount), ...] sorted by key) -> None: adds each `amount` to the counter
+# named by its `key`, in the given order
+Apply = Callable[[AsyncSession, Sequence[tuple[tuple[Hashable, ...], int]]], Awaitable[None]]
 _KEY = "deferred_counts"
 
 
@@ -30,5 +32,5 @@ async def apply_all(session: AsyncSession) -> None:
     """Apply the gathered additions (kind by kind, keys sorted) and forget them."""
     pending: dict[Apply, Counter[tuple[Hashable, ...]]] = session.info.pop(_KEY, {})
     for apply in sorted(pending, key=lambda fn: fn.__qualname__):
-        for key in sorted(pending[apply], key=repr):
-            await apply(session, key, pending[apply][key])
+        counts = pending[apply]
+        await apply(session, [(key, counts[key]) for key in sorted(counts, key=repr)])

@@ -2,7 +2,9 @@
 the whole bot) and the next send slot under the global rate limit, taken in the database
 right before the call (bot.channels.sender). Slots are spaced 10 % more than the limit
 asks (`SLOT_MARGIN`; Telegram's 30/s becomes 27/s): a call reaches the platform a moment
-after its slot, and one delayed up to ~0.1 s more than the next keeps within the limit."""
+after its slot, and one delayed up to ~0.1 s more than the next keeps within the limit.
+Another process's pause is looked up at most `CHECK_AHEAD` before the call: read with the
+slot when that is due at once, else again just before it."""
 
 from __future__ import annotations
 
@@ -59,8 +61,10 @@ class SendGate:
             now = utcnow()
             until = self._paused(now)
             if until is None:
+                read = None  # the stored pause was read (with the slot) after this
                 try:
                     if slot is None:
+                        read = utcnow()
                         slot, until = await self._slot()
                 except Exception:  # database unreachable: an unrecordable send must wait
                     log.warning("outbox %s: no send slot for row %s", self.channel, item.id)
@@ -69,7 +73,9 @@ class SendGate:
                 if until is None:
                     if not await self._wait(item, slot - CHECK_AHEAD):
                         return False
-                    until = self._paused(utcnow()) or await self._stored_pause()
+                    until = self._paused(utcnow())
+                    if until is None and (read is None or utcnow() - read >= CHECK_AHEAD):
+                        until = await self._stored_pause()  # not read with the slot just now
                     if until is None:
                         await asyncio.sleep(max(0.0, (slot - utcnow()).total_seconds()))
                         if utcnow() - slot < LATE or self.spacing < LATE:

@@ -27,6 +27,14 @@ class Context:
     nlu: NLU
     is_new_user: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
+    parsed: Parse | None = None  # the engine's parse of this turn's text, once made
+
+    async def parse(self, text: str) -> Parse:
+        """The NLU's reading of `text`: the turn's own parse when it is of this text (no
+        second classifier call), else a new one."""
+        if self.parsed is not None and self.parsed.text == text:
+            return self.parsed
+        return await self.nlu.aparse(text)
 
     def render(self, key: str, **params: object) -> Reply:
         return self.content.render(key, params)

@@ -92,19 +92,21 @@ class Engine:
                 await db.compact_after_erasure(session)
         return replies
 
-    async def turns(self, session: AsyncSession, messages: Sequence[Message]
-                    ) -> list[list[Reply]]:
+    async def turns(self, session: AsyncSession, messages: Sequence[Message], *,
+                    users: Mapping[str, User] | None = None) -> list[list[Reply]]:
         """Answer messages of distinct users of one channel inside the caller's transaction
-        (the inbox worker's batch): their texts classified in one call, their users and
-        what flows and hooks read about them loaded in one query each, then one turn each.
-        Counter additions are applied at the end, in a fixed order."""
+        (the inbox worker's and the web chat's batches): their texts classified in one
+        call, their users (unless given, by external id) and what flows and hooks read
+        about them loaded in one query each, then one turn each. Counter additions are
+        applied at the end, in a fixed order."""
         if not messages:
             return []
         parses = await self.preparse(messages)
-        users = await get_or_create_users(session, messages[0].channel,
-                                          [m.external_id for m in messages])
+        if users is None:
+            users = await get_or_create_users(session, messages[0].channel,
+                                              [m.external_id for m in messages])
         for part in self._prefetchers():
-            await part.prefetch(session, [u.id for u in users.values()])
+            await part.prefetch(session, [users[m.external_id].id for m in messages])
         answered = [await self.turn(session, m, parse=p, user=users[m.external_id])
                     for m, p in zip(messages, parses, strict=True)]
         await deferred.apply_all(session)
@@ -203,8 +205,8 @@ class Engine:
             return [self.content.render("error.too_long")]
         if unreadable(text) or not self.nlu.normalise(text):
             return [self.content.render("error.unsupported")]
-        parse = (preparsed if preparsed is not None and preparsed.text == text
-                 else await self.nlu.aparse(text))
+        parse = ctx.parsed = (preparsed if preparsed is not None and preparsed.text == text
+                              else await self.nlu.aparse(text))
         # A low-confidence emergency guess (no safety-net match) lets an open flow or an
         # interceptor take the text first ("Kuala Lumpur" as a flow answer); if none does,
         # _answer_intent still answers it as an emergency.

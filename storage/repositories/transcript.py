@@ -7,10 +7,11 @@ the newest KEEP turns of a user are kept: older ones are deleted when a turn is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.complaints import OutboxMessage
@@ -29,6 +30,24 @@ async def record(session: AsyncSession, user_id: int, said: dict[str, Any],
                    .scalar_subquery())
     await session.execute(delete(ChatTurn).where(
         ChatTurn.user_id == user_id, ChatTurn.id < oldest_kept))
+
+
+async def record_many(session: AsyncSession,
+                      turns: Sequence[tuple[int, dict[str, Any], list[dict[str, Any]]]]
+                      ) -> None:
+    """`record` for many turns (user id, said, replies) in their order: one insert, then
+    one delete of what is older than each of their users' newest KEEP turns."""
+    if not turns:
+        return
+    session.add_all([ChatTurn(user_id=u, said=said, replies=replies)
+                     for u, said, replies in turns])
+    await session.flush()
+    ranked = (select(ChatTurn.id, func.row_number().over(
+        partition_by=ChatTurn.user_id, order_by=ChatTurn.id.desc()).label("n"))
+        .where(ChatTurn.user_id.in_({u for u, _, _ in turns})).subquery())
+    await session.execute(delete(ChatTurn).where(ChatTurn.id.in_(
+        select(ranked.c.id).where(ranked.c.n > KEEP)))
+        .execution_options(synchronize_session=False))
 
 
 async def history(session: AsyncSession, user_id: int | None, channel: str,

@@ -10,11 +10,11 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deferred
+from storage.db import insert_for
 from storage.models import utcnow
 from storage.models.villages import AgencySighting, TopicCount, UserAttribution, Village
 
@@ -127,35 +127,46 @@ def count_topic_later(session: AsyncSession, *, week: date, village_code: str,
                       district_code: str, intent: str) -> None:
     """`count_topic` at the end of the transaction (storage.deferred: one addition per
     counter per batch of turns, in a fixed order, so concurrent batches never deadlock)."""
-    deferred.add(session, _add_topic, (week, village_code, district_code, intent[:64]))
+    deferred.add(session, _add_topics, (week, village_code, district_code, intent[:64]))
 
 
-async def _add_topic(session: AsyncSession, key: tuple[Hashable, ...], amount: int) -> None:
-    week, village_code, district_code, intent = key
-    assert isinstance(week, date)
-    await count_topic(session, week=week, village_code=str(village_code),
-                      district_code=str(district_code), intent=str(intent), amount=amount)
+async def _add_topics(session: AsyncSession,
+                      counts: Sequence[tuple[tuple[Hashable, ...], int]]) -> None:
+    keys = []
+    for (week, village_code, district_code, intent), amount in counts:
+        assert isinstance(week, date)
+        keys.append((TopicKey(week, str(village_code), str(district_code), str(intent)),
+                     amount))
+    await count_topics(session, keys)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicKey:
+    week: date
+    village_code: str
+    district_code: str
+    intent: str
 
 
 async def count_topic(session: AsyncSession, *, week: date, village_code: str,
                       district_code: str, intent: str, amount: int = 1) -> None:
     """Add `amount` to the (week, village, district, intent) counter (race-safe)."""
-    keys = (TopicCount.week == week, TopicCount.village_code == village_code,
-            TopicCount.district_code == district_code, TopicCount.intent == intent)
-    for _ in range(3):
-        result = await session.execute(
-            update(TopicCount).where(*keys).values(count=TopicCount.count + amount)
-            .execution_options(synchronize_session=False))
-        if getattr(result, "rowcount", 0):
-            return
-        try:
-            async with session.begin_nested():
-                session.add(TopicCount(week=week, village_code=village_code,
-                                       district_code=district_code, intent=intent[:64],
-                                       count=amount))
-            return
-        except IntegrityError:
-            continue
+    await count_topics(session, [(TopicKey(week, village_code, district_code, intent),
+                                  amount)])
+
+
+async def count_topics(session: AsyncSession, counts: Sequence[tuple[TopicKey, int]]
+                       ) -> None:
+    """Add to many (distinct) counters in one statement, row by row in the given order
+    (an upsert: a counter missing is created, a racing creation is added to)."""
+    if not counts:
+        return
+    stmt = insert_for(session, TopicCount).values([
+        {"week": k.week, "village_code": k.village_code, "district_code": k.district_code,
+         "intent": k.intent[:64], "count": amount} for k, amount in counts])
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["week", "village_code", "district_code", "intent"],
+        set_={"count": TopicCount.count + stmt.excluded.count}))
 
 
 async def add_sighting(session: AsyncSession, *, name_key: str, query: str, verdict: str,

@@ -20,24 +20,22 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels import json_body
 from bot.channels.webchat import history, hotline, updates, upload
+from bot.channels.webchat.batch import Turn, TurnBatcher
 from bot.channels.webchat.identity import IDENTITY_KEY, ChatIdentity, bearer, unauthorized
-from bot.channels.webchat.turns import record, said_text
+from bot.channels.webchat.turns import said_text
 from bot.core.engine import Engine
-from bot.core.messages import Message, Reply
+from bot.core.messages import Message
 from bot.ops.guards import is_db_outage
 from storage.media import MediaStore
-from storage.repositories import chat_replies
-from storage.repositories.users import is_erased
 
 log = logging.getLogger(__name__)
 CHANNEL = "web"
 STATIC = Path(__file__).resolve().parent / "static"
 ENGINE_KEY = web.AppKey("engine", Engine)
+BATCHER_KEY = web.AppKey("webchat_batcher", TurnBatcher)
 MAX_BODY = 64 * 1024
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _REF = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -93,7 +91,7 @@ async def post_message(request: web.Request) -> web.Response:
     try:
         title = data.get("title") if message.button else None
         said = said_text(message.text, title if isinstance(title, str) else None)
-        replies = await _answer(engine, message, known, client_id, said)
+        replies = await request.app[BATCHER_KEY].answer(Turn(message, known, client_id, said))
     except Exception as error:
         if not is_db_outage(error):
             raise
@@ -101,37 +99,6 @@ async def post_message(request: web.Request) -> web.Response:
     if replies is None:
         return unauthorized("invalid_token")
     return web.json_response({"token": token, "replies": replies}, headers=NO_STORE)
-
-
-async def _answer(engine: Engine, message: Message, known: bool, client_id: str | None,
-                  said: dict[str, Any]) -> list[Any] | None:
-    """The replies as dicts (stored ones for a retried id); None for a deleted chat. The
-    turn is recorded for the chat's history (`said`: what the user's bubble showed)."""
-    user = message.external_id
-    if known or client_id:
-        async with engine.sessions() as session:
-            if known and await is_erased(session, CHANNEL, user):
-                return None
-            if client_id and (done := await chat_replies.get(session, CHANNEL, user,
-                                                             client_id)) is not None:
-                return done
-
-    async def keep(session: AsyncSession, replies: list[Reply]) -> None:
-        if client_id:
-            await chat_replies.store(session, CHANNEL, user, client_id,
-                                     [r.to_dict() for r in replies])
-        await record(session, user, said, replies)
-
-    try:
-        return [r.to_dict() for r in await engine.handle(message, within=keep)]
-    except IntegrityError:
-        if not client_id:
-            raise
-        async with engine.sessions() as session:  # the same id answered meanwhile
-            done = await chat_replies.get(session, CHANNEL, user, client_id)
-        if done is None:
-            raise
-        return done
 
 
 def _without_database(engine: Engine, message: Message, token: str,
@@ -150,6 +117,7 @@ def setup(app: web.Application, engine: Engine, secret: bytes, media: MediaStore
     """Routes of the web chat; `secret` is the server secret (bot.ops.server_secret),
     `media` the store of uploaded files."""
     app[ENGINE_KEY] = engine
+    app[BATCHER_KEY] = TurnBatcher(engine)  # concurrent messages answered together
     app[IDENTITY_KEY] = ChatIdentity(secret)
     app.router.add_get("/", index)
     app.router.add_post("/api/chat", post_message)

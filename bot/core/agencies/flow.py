@@ -87,7 +87,7 @@ class AgencyFlow:
         mention = find_mention(text)
         outcome = self._best(snap, mention) or self.service.check_in(snap, text)
         if outcome.result.verdict == NOT_FOUND and not _explicit(mention):
-            parse = await ctx.nlu.aparse(text)
+            parse = await ctx.parse(text)
             if _asks_something_else(parse) and not parse.intent.startswith("agency"):
                 ctx.end_flow()
                 return None  # the engine answers it (a complaint starts the intake)

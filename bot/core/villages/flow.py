@@ -116,7 +116,7 @@ class VillageFlow:
             buttons.append(_button(ctx, "village.button.skip", "village:skip"))
             return [ctx.content.render("village.district_pick", {"query": query},
                                        buttons=buttons)]
-        parse = await ctx.nlu.aparse(text)
+        parse = await ctx.parse(text)
         if parse.confidence >= _LEAVE_FLOW_CONFIDENCE and parse.intent != "out_of_scope":
             ctx.end_flow()
             return None  # the engine answers it like any message (actions included)
