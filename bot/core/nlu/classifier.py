@@ -1,6 +1,8 @@
 """The embedded intent classifier: TF-IDF char + word n-grams and a linear model.
 
 Deterministic, trains in seconds, and is cached on disk by a hash of its training data.
+scikit-learn is imported only when a model is built or unpickled, so a command that never
+classifies (`complaints list`, `agencies check`) does not pay for loading it.
 """
 
 from __future__ import annotations
@@ -9,17 +11,21 @@ import hashlib
 import pickle
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
+from typing import TYPE_CHECKING
 
 from bot.core.nlu.training_data import Example
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 MODEL_VERSION = "tfidf-lr-1"
 
 
 def build_pipeline() -> Pipeline:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     features = FeatureUnion(
         [
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
