@@ -1,7 +1,8 @@
 """Cold start of CLI commands against bare scripts doing the same work, in the same run.
 
-Each pair runs as a fresh process, alternately, several times; the figure is the median
-wall time (and peak RSS) of each, and the ratio ours / bare.
+Each pair runs as a fresh process, alternately, `--repeat` times per run; a run's figure is
+the median wall time (and peak RSS) of each side, and its ratio ours / bare. `--runs N`
+repeats that N times; the last line gives each command's min/median/max ratio over the runs.
 
 Bare scripts (same input, same output):
 - `agencies check --json NAME`: open the SQLite file with SQLAlchemy async, read the
@@ -11,7 +12,7 @@ Bare scripts (same input, same output):
 - `chat --json` (one line): unpickle the model, predict, write and read a user row with
   SQLAlchemy, print JSON.
 
-    .venv/bin/python benchmarks/startup.py [--runs 5]
+    .venv/bin/python benchmarks/startup.py [--runs 3] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ def run(cmd: list[str], stdin: str, env: dict[str, str]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3, help="runs; ratios per run")
+    parser.add_argument("--repeat", type=int, default=3, help="processes per side per run")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ja-startup-"))
     db_file = work / "bench.db"
@@ -151,24 +153,27 @@ def main() -> None:
          [PY, str(scripts["chat"]), str(model), f"sqlite+aiosqlite:///{work / 'bare.db'}"],
          chat_line),
     ]
-    rows = []
-    for label, our_cmd, our_in, bare_cmd, bare_in in pairs:
-        times: dict[str, list[float]] = {"ours": [], "bare": []}
-        peaks: dict[str, list[float]] = {"ours": [], "bare": []}
-        for _ in range(args.runs):
-            for who, cmd, stdin in (("ours", our_cmd, our_in), ("bare", bare_cmd, bare_in)):
-                seconds, peak = run(cmd, stdin, env)
-                times[who].append(seconds)
-                peaks[who].append(peak)
-        ours_s, bare_s = statistics.median(times["ours"]), statistics.median(times["bare"])
-        rows.append((label, ours_s, max(peaks["ours"]), bare_s, max(peaks["bare"])))
-    print(f"{'command':<18}{'ours s':>9}{'MB':>7}{'bare s':>9}{'MB':>7}{'ratio':>8}")
-    for label, ours_s, ours_mb, bare_s, bare_mb in rows:
-        print(f"{label:<18}{ours_s:>9.2f}{ours_mb:>7.0f}{bare_s:>9.2f}{bare_mb:>7.0f}"
-              f"{ours_s / bare_s:>8.2f}")
-    print("ratio (median of runs, ours / bare): "
-          + ", ".join(f"{label} {o / b:.2f}" for label, o, _, b, _ in rows))
-
+    ratios: dict[str, list[float]] = {label: [] for label, *_ in pairs}
+    print(f"{'run':<4}{'command':<18}{'ours s':>9}{'MB':>7}{'bare s':>9}{'MB':>7}{'ratio':>8}")
+    for run_no in range(1, args.runs + 1):
+        for label, our_cmd, our_in, bare_cmd, bare_in in pairs:
+            times: dict[str, list[float]] = {"ours": [], "bare": []}
+            peaks: dict[str, list[float]] = {"ours": [], "bare": []}
+            for _ in range(args.repeat):
+                for who, cmd, stdin in (("ours", our_cmd, our_in),
+                                        ("bare", bare_cmd, bare_in)):
+                    seconds, peak = run(cmd, stdin, env)
+                    times[who].append(seconds)
+                    peaks[who].append(peak)
+            ours_s = statistics.median(times["ours"])
+            bare_s = statistics.median(times["bare"])
+            ratios[label].append(ours_s / bare_s)
+            print(f"{run_no:<4}{label:<18}{ours_s:>9.2f}{max(peaks['ours']):>7.0f}"
+                  f"{bare_s:>9.2f}{max(peaks['bare']):>7.0f}{ours_s / bare_s:>8.2f}",
+                  flush=True)
+    print(f"ratio (ours / bare, min/median/max of {args.runs} runs): " + ", ".join(
+        f"{label} {min(r):.2f}/{statistics.median(r):.2f}/{max(r):.2f}"
+        for label, r in ratios.items()))
 
 if __name__ == "__main__":
     main()

@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, event, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
@@ -91,8 +89,15 @@ def is_postgres(session: AsyncSession) -> bool:
 
 
 def insert_for(session: AsyncSession, table: Any) -> Any:
-    """The dialect's INSERT (for ON CONFLICT DO NOTHING / DO UPDATE) on `table`."""
-    return (pg_insert if is_postgres(session) else sqlite_insert)(table)
+    """The dialect's INSERT (for ON CONFLICT DO NOTHING / DO UPDATE) on `table`. Each
+    dialect's module is imported on first use: a SQLite process never loads PostgreSQL's."""
+    if is_postgres(session):
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 async def compact_after_erasure(session: AsyncSession) -> None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from tests.conftest import require_service
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1366, "height": 768}
 AXE = Path(__file__).resolve().parent / "browser_assets" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CHROMIUM_ARGS = [
@@ -151,18 +153,32 @@ def in_db(settings: Any, work: Any) -> Any:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, run()).result(timeout=60)
-def staff_page(browser, base: str, username: str, password: str):  # type: ignore[no-untyped-def]
-    """A desktop-sized page signed in to the staff dashboard for the first time (second
-    factor enrolled), on the queue of new cases."""
-    page = browser.new_page(viewport={"width": 1366, "height": 768})
+def sign_in(page: Any, base: str, username: str, password: str, *,
+            landing: str | re.Pattern[str] = "/staff/queue/new",
+            on_enrol: Callable[[Any], None] | None = None) -> None:
+    """A first sign-in to the staff dashboard on `page`: password, then the second
+    factor's enrolment (the code an authenticator app would show for the key on the page),
+    past the recovery codes to `landing` (a path, or a pattern of the whole URL).
+    `on_enrol(page)` runs on the enrolment page (e.g. a layout check)."""
     page.goto(f"{base}/staff/")
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/staff/enrol")  # first sign-in: enrol the second factor
+    page.wait_for_url(f"{base}/staff/enrol")
+    if on_enrol is not None:
+        on_enrol(page)
     secret = page.get_attribute("[data-totp-secret]", "data-totp-secret")
     page.fill("#code", pyotp.TOTP(secret).now())
     page.click("form[action='/staff/enrol'] button[type=submit]")
     page.click("a:has-text('Lanjut ke dasbor')")  # after the recovery codes
-    page.wait_for_url(f"{base}/staff/queue/new")
+    page.wait_for_url(landing if isinstance(landing, re.Pattern) else f"{base}{landing}")
+
+
+def staff_page(browser: Any, base: str, username: str, password: str,
+               viewport: dict[str, int] | None = None) -> Any:
+    """A desktop-sized page (1366x768 unless `viewport` says otherwise) signed in to the
+    staff dashboard for the first time (second factor enrolled), on the queue of new
+    cases."""
+    page = browser.new_page(viewport=viewport or DESKTOP)
+    sign_in(page, base, username, password)
     return page

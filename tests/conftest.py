@@ -1,4 +1,5 @@
-"""Shared fixtures: databases (SQLite and, when available, PostgreSQL), NLU, a built bot.
+"""Shared fixtures: databases (SQLite and, when available, PostgreSQL), NLU, a built bot,
+and for browser tests the app served on loopback (`base_url`) and chromium (`browser`).
 
 PostgreSQL tests use JALUR_AMAN_TEST_POSTGRES_URL (an admin URL such as
 postgresql+asyncpg://postgres@127.0.0.1:5432/postgres); each test gets a fresh database.
@@ -12,6 +13,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,3 +111,22 @@ def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     env["JALUR_AMAN_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
     env["JALUR_AMAN_CACHE_DIR"] = str(PROJECT_ROOT / "var" / "cache")
     yield env
+
+
+@pytest.fixture
+def base_url(settings: Settings, nlu: NLU) -> Iterator[str]:
+    """The whole app served on loopback with `settings` (a module may override that
+    fixture, e.g. for a media folder or demo data), for browser tests."""
+    from tests.browser import running_server
+
+    with running_server(settings, nlu) as url:
+        yield url
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright (fails loudly in CI when missing)."""
+    from tests.browser import chromium_browser
+
+    with chromium_browser() as chromium:
+        yield chromium

@@ -11,9 +11,9 @@ import asyncio
 import json
 from typing import Any
 
-from bot.core.complaints.rules import STATUSES
 from bot.settings import get_settings
 from storage import db
+from storage.models.complaints import STATUSES
 from storage.repositories import complaint_views
 
 

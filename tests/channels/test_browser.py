@@ -26,7 +26,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 from sqlalchemy import update
 
@@ -36,7 +35,7 @@ from bot.settings import PROJECT_ROOT, Settings
 from storage.models import utcnow
 from storage.models.channels import ChannelContact
 from storage.repositories import staff as staff_repo
-from tests.browser import chromium_browser, in_db, running_server
+from tests.browser import chromium_browser, in_db, running_server, staff_page
 from tests.channels.conftest import APP_SECRET, SECRET, TOKEN
 from tests.fakes.media import png
 from tests.fakes.telegram_api import FakeTelegram, callback_update, photo_update, text_update
@@ -44,6 +43,7 @@ from tests.fakes.whatsapp_api import FakeWhatsApp, encode, image_message, sign, 
 
 pytestmark = pytest.mark.browser
 PASSWORD = "kata-sandi-uji-123"
+WIDE = {"width": 1366, "height": 900}  # desktop, taller than staff_page's default
 PROVINCE = "Jawa Timur"
 WA = "6281234567890"
 TG = 7001
@@ -155,21 +155,6 @@ def reload_until(page: Any, selector: str) -> None:
     wait(found)
 
 
-def login(browser: Any, base: str, username: str) -> Any:
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(f"{base}/staff/")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/staff/enrol")  # first sign-in: enrol the second factor
-    secret = page.get_attribute("[data-totp-secret]", "data-totp-secret")
-    page.fill("#code", pyotp.TOTP(secret).now())
-    page.click("form[action='/staff/enrol'] button[type=submit]")
-    page.click("a:has-text('Lanjut ke dasbor')")  # after the recovery codes
-    page.wait_for_url(f"{base}/staff/queue/new")
-    return page
-
-
 def status_of(url: str, cookies: list[dict[str, Any]]) -> int:
     jar = "; ".join(f"{c['name']}={c['value']}" for c in cookies)
     request = urllib.request.Request(url, headers={"Cookie": jar})
@@ -200,7 +185,7 @@ def test_photos_on_the_case_page_and_a_whole_reply_after_the_window(nlu: NLU,
                 for step in STEPS:
                     user.send(step)
 
-            siti = login(browser, base, "siti")
+            siti = staff_page(browser, base, "siti", PASSWORD, WIDE)
             links = siti.eval_on_selector_all("tr[data-ticket] a", "els => els.map(e => e.href)")
             assert len(links) == 2
             photo_urls: list[str] = []
@@ -215,7 +200,7 @@ def test_photos_on_the_case_page_and_a_whole_reply_after_the_window(nlu: NLU,
                 photo_urls.append(base + str(thumb.get_attribute("src")))
             siti.screenshot(path=str(shots / "case-photo.png"), full_page=True)
 
-            budi = login(browser, base, "budi")
+            budi = staff_page(browser, base, "budi", PASSWORD, WIDE)
             for url in photo_urls:
                 assert status_of(url, budi.context.cookies()) in (403, 404)
                 assert status_of(url, siti.context.cookies()) == 200

@@ -7,44 +7,28 @@ Screenshots: var/screenshots/dashboard-*.png and the poster PNG."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pyotp
 import pytest
 
 from bot.core.complaints import tickets
-from bot.core.nlu import NLU
 from bot.settings import Settings
 from storage.repositories import staff as staff_repo
 from tests.browser import (
     axe_violations,
-    chromium_browser,
     describe,
     horizontal_overflow,
     in_db,
     phone_page,
-    running_server,
     screenshot_dir,
     shoot,
+    sign_in,
 )
 from tests.channels.webchat.test_phone_browser import opened, type_message, wait_for_key
 from tests.core.complaints.test_intake import HAPPY
 
 pytestmark = pytest.mark.browser
 PASSWORD = "kata-sandi-uji-123"
-
-
-@pytest.fixture
-def base_url(settings: Settings, nlu: NLU) -> Iterator[str]:
-    with running_server(settings, nlu) as url:
-        yield url
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with chromium_browser() as chromium:
-        yield chromium
 
 
 def _add_staff(settings: Settings, username: str, office: str, role: str) -> None:
@@ -55,19 +39,13 @@ def _add_staff(settings: Settings, username: str, office: str, role: str) -> Non
 
 
 def _log_in(page: Any, base: str, username: str) -> None:
-    """First sign-in on a phone: password, then the second factor's enrolment (the code
-    an authenticator app would show for the key on the page)."""
-    page.goto(f"{base}/staff/")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/staff/enrol")
+    """First sign-in on a phone; the enrolment page fits the screen too."""
+    sign_in(page, base, username, PASSWORD, landing=re.compile(r".*/staff/(queue/.*)?$"),
+            on_enrol=_fits)
+
+
+def _fits(page: Any) -> None:
     assert horizontal_overflow(page) == 0
-    secret = page.get_attribute("[data-totp-secret]", "data-totp-secret")
-    page.fill("#code", pyotp.TOTP(secret).now())
-    page.click("form[action='/staff/enrol'] button[type=submit]")
-    page.click("a:has-text('Lanjut ke dasbor')")  # after the recovery codes
-    page.wait_for_url(re.compile(r".*/staff/(queue/.*)?$"))
 
 
 def _file_through_the_chat(page: Any) -> str:

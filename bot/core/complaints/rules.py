@@ -29,6 +29,7 @@ from bot.core.complaints.targets import ServiceTargets
 from storage import db
 from storage.media import MediaStore
 from storage.models import Unanswered, User, utcnow
+from storage.models.complaints import STATUSES as STATUSES  # the lifecycle's states
 from storage.models.complaints import Complaint
 from storage.repositories import adverts as advert_repo
 from storage.repositories import agencies as agency_repo
@@ -43,7 +44,6 @@ from storage.repositories import inbox as inbox_repo
 from storage.repositories import users as users_repo
 from storage.repositories.complaint_records import Actor, EvidenceRef, NewComplaint
 
-STATUSES = ("new", "assigned", "waiting_on_complainant", "resolved", "closed", "reopened")
 TRANSITIONS: Mapping[str, frozenset[str]] = {
     "new": frozenset({"assigned", "closed"}),
     "reopened": frozenset({"assigned", "closed"}),

@@ -12,6 +12,7 @@ from bot.core.nlu.entities import NO_ENTITIES, Entities, EntityExtractor
 from bot.core.nlu.normalise import Normaliser
 from bot.core.nlu.rasa import RasaClient
 from bot.core.nlu.safety import EmergencyNet
+from bot.core.nlu.train import train_apart
 from bot.core.nlu.training_data import read_examples
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ class NLU:
              rasa_url: str | None = None) -> NLU:
         normaliser = Normaliser.load(intents_dir / "normalisation.yml")
         classifier = load_cached(intents_dir, cache_dir)
+        if classifier is None and cache_dir is not None and train_apart(intents_dir, cache_dir):
+            classifier = load_cached(intents_dir, cache_dir)  # trained by a child process
         if classifier is None:
             classifier = load_or_train(read_examples(intents_dir), normaliser, cache_dir)
             remember(classifier, intents_dir, cache_dir)

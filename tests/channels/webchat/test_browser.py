@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from bot.core.nlu import NLU
-from bot.settings import Settings
-from tests.browser import chromium_browser, running_server
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def base_url(settings: Settings, nlu: NLU) -> Iterator[str]:
-    with running_server(settings, nlu) as url:
-        yield url
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with chromium_browser() as chromium:
-        yield chromium
 
 
 def bot_keys(page: Any) -> list[str]:

@@ -6,24 +6,20 @@ an axe-core accessibility check. Screenshots: var/screenshots/webchat-*.png."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.core.nlu import NLU
 from bot.settings import Settings
 from storage.repositories import outbox
 from tests.browser import (
     SMALL_PHONE,
     axe_violations,
-    chromium_browser,
     describe,
     horizontal_overflow,
     in_db,
     phone_page,
-    running_server,
     shoot,
 )
 from tests.core.complaints.test_intake import HAPPY
@@ -35,21 +31,10 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 
 @pytest.fixture
-def phone_settings(settings: Settings, tmp_path: Path) -> Settings:
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The server of these tests keeps media in tmp_path and seeds the demo villages."""
     return settings.model_copy(update={"media_dir": tmp_path / "media",
                                        "seed_demo_data": True})
-
-
-@pytest.fixture
-def base_url(phone_settings: Settings, nlu: NLU) -> Iterator[str]:
-    with running_server(phone_settings, nlu) as url:
-        yield url
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with chromium_browser() as chromium:
-        yield chromium
 
 
 def keys(page: Any) -> list[str]:
@@ -112,7 +97,7 @@ def test_keyboard_alone_reaches_every_control_and_sends(base_url: str, browser: 
 
 
 def test_returning_user_sees_history_and_staff_replies(
-        base_url: str, browser: Any, phone_settings: Settings) -> None:
+        base_url: str, browser: Any, settings: Settings) -> None:
     page = phone_page(browser)
     opened(page, base_url + "/")
     type_message(page, "brp biaya ke taiwan min")
@@ -124,7 +109,7 @@ def test_returning_user_sees_history_and_staff_replies(
             "key": "complaint.staff_reply", "text": "Halo Kak, ini petugas BP3MI.",
             "buttons": []})
 
-    in_db(phone_settings, staff_reply)
+    in_db(settings, staff_reply)
     page.close()
     again = page.context.new_page()  # a later visit from the same phone browser
     opened(again, base_url + "/")
@@ -189,7 +174,7 @@ def test_file_of_another_type_gets_a_clear_message(base_url: str, browser: Any,
 
 
 def test_village_start_link_asks_to_confirm_the_village(
-        base_url: str, browser: Any, phone_settings: Settings) -> None:
+        base_url: str, browser: Any, settings: Settings) -> None:
     from sqlalchemy import select
 
     from storage.models.villages import Village
@@ -197,7 +182,7 @@ def test_village_start_link_asks_to_confirm_the_village(
     async def first_code(session: Any) -> str:
         return str((await session.execute(select(Village.referral_code))).scalars().first())
 
-    code = in_db(phone_settings, first_code)  # a demo village, seeded at start
+    code = in_db(settings, first_code)  # a demo village, seeded at start
     page = phone_page(browser)
     opened(page, f"{base_url}/?start={code}")
     assert keys(page)[-1] == "village.confirm"
