@@ -1,11 +1,13 @@
 """Drill (c): PostgreSQL stops mid-burst for --down seconds (pg_ctl stop -m fast, then
 start) -> the workers recover without manual steps; web chat requests during the outage
-get a clean 503 (never a 500), Telegram webhooks a 503 and are redelivered; nothing
-confirmed is lost or doubled, and every Telegram reply is delivered in order, judged from
+get a clean 503 (never a 500), Telegram (or WhatsApp) webhooks a 503 and are
+redelivered, so the outage hits the platform's inbox and the outbox sender too; nothing
+confirmed is lost or doubled, and every platform reply is delivered in order, judged from
 the platform's side (judge.py), within the rate limits.
 
     .venv/bin/python -m benchmarks.drills.c_restart_postgres [--users 40] [--messages 10]
-        [--tg-users 40] [--tg-messages 6] [--restart-after 2] [--down 10]
+        [--platform telegram|whatsapp] [--tg-users 40] [--tg-messages 6]
+        [--restart-after 2] [--down 10]
 
 While the database is down the outbox sender sends nothing (it takes each send slot in
 the database, so a send it could not record is never made). Prints JSON with the outage
@@ -30,12 +32,13 @@ async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--messages", type=int, default=10)
-    parser.add_argument("--tg-users", type=int, default=40, help="Telegram chats")
+    parser.add_argument("--platform", choices=["telegram", "whatsapp"], default="telegram")
+    parser.add_argument("--tg-users", type=int, default=40, help="platform chats")
     parser.add_argument("--tg-messages", type=int, default=6, help="updates per chat")
     parser.add_argument("--restart-after", type=float, default=2.0)
     parser.add_argument("--down", type=float, default=10.0, help="seconds PostgreSQL is down")
     args = parser.parse_args()
-    async with fake_platform("telegram") as api, \
+    async with fake_platform(args.platform) as api, \
             two_workers(args.users, args.messages, envs=api.envs) as cluster:
         pg, url, workers, burst = cluster.pg, cluster.url, cluster.workers, cluster.burst
         webhooks = WebhookBurst([w.url for w in workers], api, args.tg_users,
@@ -64,8 +67,8 @@ async def main() -> int:
             tg_ok, telegram = await delivery_verdict(conn, webhooks, started, 180.0)
         finally:
             await conn.close()
-        print(json.dumps({"drill": "c_restart_postgres", "ok": ok and tg_ok, **figures,
-                          "telegram": {"ok": tg_ok, **telegram}}))
+        print(json.dumps({"drill": "c_restart_postgres", "ok": ok and tg_ok, "web_ok": ok,
+                          **figures, args.platform: {"ok": tg_ok, **telegram}}))
         return 0 if ok and tg_ok else 1
 
 
