@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -118,9 +119,13 @@ async def fuzz_all(bot: Bot, scale: float = 1.0) -> dict[str, Any]:
             statuses[f"{label} {response.status}"] += 1
             if response.status >= 500:
                 rid = response.headers.get("X-Request-Id")
-                if not any(getattr(r, "request_id", None) == rid or r.exc_info
-                           for r in recorder.records):
+                reasons = [r for r in recorder.records
+                           if getattr(r, "request_id", None) == rid or r.exc_info]
+                if not reasons:
                     raise AssertionError(f"500 without a logged reason on {label}")
+                print(f"500 on {label}: {reasons[-1].getMessage()[:200]} "
+                      f"{str(reasons[-1].exc_info and reasons[-1].exc_info[1])[:300]} "
+                      f"body {str(kw.get('data'))[:300]}", file=sys.stderr)
                 statuses["http_500"] += 1
             return response.status
 
@@ -265,7 +270,9 @@ async def main() -> int:
 async def fuzz_drill(scale: float, database_url: str | None) -> int:
     """Fuzz a bot on `database_url` (None: SQLite in a temporary folder); prints JSON."""
     tmp = Path(tempfile.mkdtemp(prefix="ja-fuzz-db-"))
-    logging.basicConfig(level=logging.CRITICAL)
+    logging.basicConfig(level=logging.ERROR)  # errors reach the Recorder of fuzz_all
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.CRITICAL)  # ...but stay off the console
     telegram, whatsapp = await FakeTelegram().start(), await FakeWhatsApp().start()
     settings_ = Settings(database_url=database_url
                          or f"sqlite+aiosqlite:///{tmp / 'fuzz.db'}",

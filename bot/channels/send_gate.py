@@ -117,11 +117,12 @@ class SendGate:
         until a lease after the slot (None: the claim is no longer this sender's)."""
         async with writing(self.sessions), self.sessions() as session, session.begin():
             slot, until = await push_outbox.take_slot(session, self.channel, self.spacing)
-            renewed = slot + self.limits.lease
+        renewed = slot + self.limits.lease  # apart: the slot's row stays locked till commit
+        async with writing(self.sessions), self.sessions() as session, session.begin():
             if not await push_outbox.renew_claim(session, item.id, item.claimed_until,
                                                  renewed):
                 return slot, until, None
-            return slot, until, replace(item, claimed_until=renewed)
+        return slot, until, replace(item, claimed_until=renewed)
 
     async def _stored_pause(self) -> datetime | None:
         """Just before the slot: a pause another process stored meanwhile."""
