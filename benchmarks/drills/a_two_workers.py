@@ -68,7 +68,8 @@ async def main() -> int:
             push_ok = push_ok and not webhooks.in_doubt  # no worker died: every post answered
         finally:
             await conn.close()
-        print(json.dumps({"drill": "a_two_workers", "ok": ok and push_ok, **figures,
+        print(json.dumps({"drill": "a_two_workers", "ok": ok and push_ok, "web_ok": ok,
+                          **figures,
                           args.platform: {"ok": push_ok, **push}}))
         if not (ok and push_ok):
             print("worker logs: " + " ".join(str(w.log_path) for w in cluster.workers),

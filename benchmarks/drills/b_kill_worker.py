@@ -125,7 +125,8 @@ async def main() -> int:
                         seconds=round(time.monotonic() - started, 1))
         finally:
             await conn.close()
-        print(json.dumps({"drill": "b_kill_worker", "ok": ok and push_ok, **figures,
+        print(json.dumps({"drill": "b_kill_worker", "ok": ok and push_ok, "web_ok": ok,
+                          **figures,
                           args.platform: {"ok": push_ok, **push}}))
         if not (ok and push_ok):
             print("worker logs: " + " ".join(str(w.log_path) for w in workers),

@@ -1,15 +1,18 @@
-"""Drill (e): fuzzed inputs with hypothesis -> no crash, no HTTP 500 without a logged reason.
+"""Drill (e): fuzzed inputs with hypothesis -> no crash, no HTTP 500 without a logged reason,
+no forged webhook accepted.
 
-    .venv/bin/python -m benchmarks.drills.e_fuzz [--scale 1.0] [--database-url URL]
+    .venv/bin/python -m benchmarks.drills.e_fuzz [--scale 1.0] [--database-url URL | --postgres]
 
-Six targets, 7,000 inputs at scale 1 (a few minutes on 2 cores; SQLite in a temp dir, or
-the database given, e.g. a fresh PostgreSQL one):
+Six targets, 7,000 inputs at scale 1 (a few minutes on 2 cores; SQLite in a temp dir, the
+database given, or with --postgres a fresh database on a throwaway PostgreSQL, common.py):
 messages to the engine (text, buttons, media), JSON bodies and raw bytes to POST /api/chat
 (each with an Authorization header: none, a token the server issued, a tampered one or
 junk; the same header then goes to GET /api/chat/updates), rows and raw bytes of agency
 register CSV files (bot/core/agencies/register_file.py), form posts to /staff/login, and the
-Telegram and WhatsApp webhooks with a valid secret / signature over fuzzed bodies (updates
-that look real, JSON and raw bytes; replies go to fake platform servers in this process).
+Telegram and WhatsApp webhooks over fuzzed bodies (updates that look real, JSON and raw
+bytes; replies go to fake platform servers in this process), each body sent with a valid
+secret / signature or with a forged one (another secret, a fuzzed or missing header): a
+forged one must get 403 and store nothing (the inbox holds no more rows after them).
 tests/ops/test_fuzz.py runs the same targets with ~200 inputs.
 """
 
@@ -20,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -30,13 +34,16 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
+from benchmarks.drills.common import Postgres, run
 from bot.channels.telegram import SECRET_HEADER
 from bot.composition import Bot, build_bot
 from bot.core.agencies.register_file import RegisterFileError, parse_register, parse_rows
 from bot.core.messages import Message
 from bot.settings import PROJECT_ROOT, Settings
 from bot.web import create_app
+from storage.models.channels import InboxUpdate
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.whatsapp_api import FakeWhatsApp, sign, webhook_body
 
@@ -71,6 +78,11 @@ class Recorder(logging.Handler):
         self.records.append(record)
 
 
+async def inbox_rows(bot: Bot) -> int:
+    async with bot.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(InboxUpdate)) or 0)
+
+
 def _hypo(examples: int) -> settings:
     return settings(max_examples=examples, deadline=None, database=None,
                     suppress_health_check=list(HealthCheck), derandomize=False)
@@ -101,16 +113,31 @@ async def fuzz_all(bot: Bot, scale: float = 1.0) -> dict[str, Any]:
             call(bot.engine.handle(message))
             statuses["engine_turns"] += 1
 
-        async def post(path: str, method: str = "POST", **kw: Any) -> None:
+        async def post(path: str, method: str = "POST", **kw: Any) -> int:
             response = await client.request(method, path, **kw)
             label = path if method == "POST" else f"{method} {path}"
             statuses[f"{label} {response.status}"] += 1
             if response.status >= 500:
                 rid = response.headers.get("X-Request-Id")
-                if not any(getattr(r, "request_id", None) == rid or r.exc_info
-                           for r in recorder.records):
+                reasons = [r for r in recorder.records
+                           if getattr(r, "request_id", None) == rid or r.exc_info]
+                if not reasons:
                     raise AssertionError(f"500 without a logged reason on {label}")
+                print(f"500 on {label}: {reasons[-1].getMessage()[:200]} "
+                      f"{str(reasons[-1].exc_info and reasons[-1].exc_info[1])[:300]} "
+                      f"body {str(kw.get('data'))[:300]}", file=sys.stderr)
                 statuses["http_500"] += 1
+            return response.status
+
+        async def forged(path: str, data: bytes, headers: dict[str, str], refused: set[int]
+                         ) -> None:
+            """A post with a forged secret / signature: refused, and no inbox row more."""
+            before = await inbox_rows(bot)
+            status = await post(path, data=data, headers=headers)
+            statuses[f"{path} forged"] += 1
+            if status not in refused or await inbox_rows(bot) != before:
+                statuses["forged_accepted"] += 1
+                raise AssertionError(f"forged post to {path} got {status} or stored a row")
 
         issued = await (await client.post("/api/chat", json={"text": "halo"})).json()
         valid = str(issued["token"])
@@ -167,12 +194,24 @@ async def fuzz_all(bot: Bot, scale: float = 1.0) -> dict[str, Any]:
                                               "text": TEXT}),
             "callback_query": JSON, "edited_message": JSON})
 
+        # A forged header: another secret, a near miss, junk, or none at all ("").
+        tg_forged = st.one_of(st.sampled_from(["", "x", tg_secret[:-1], tg_secret + "x",
+                                               tg_secret.upper()]), HEADER_TEXT)
+        tg_refused = {403} if tg_secret else {403, 404}
+
         @_hypo(max(10, int(500 * scale)))
-        @given(body=st.one_of(update, JSON, st.binary(max_size=300)))
-        def telegram(body: Any) -> None:
+        @given(body=st.one_of(update, JSON, st.binary(max_size=300)),
+               forgery=st.none() | tg_forged)
+        def telegram(body: Any, forgery: str | None) -> None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            call(post("/webhook/telegram", data=data, headers={
-                "Content-Type": "application/json", SECRET_HEADER: tg_secret}))
+            headers = {"Content-Type": "application/json"}
+            if forgery is None or forgery.strip() == tg_secret:
+                call(post("/webhook/telegram", data=data,
+                          headers={**headers, SECRET_HEADER: tg_secret}))
+                return
+            if forgery:
+                headers[SECRET_HEADER] = forgery
+            call(forged("/webhook/telegram", data, headers, tg_refused))
 
         message = st.fixed_dictionaries({"from": st.text(max_size=15), "id": st.text(max_size=20),
                                          "type": st.sampled_from(["text", "image", "interactive",
@@ -180,15 +219,27 @@ async def fuzz_all(bot: Bot, scale: float = 1.0) -> dict[str, Any]:
                                         optional={"text": JSON, "timestamp": JSON,
                                                   "interactive": JSON, "image": JSON})
 
+        wa_forged = st.one_of(st.sampled_from(["none", "other-secret", "other-body",
+                                               "truncated", "no-prefix"]), HEADER_TEXT)
+
         @_hypo(max(10, int(500 * scale)))
         @given(body=st.one_of(st.builds(lambda m: webhook_body(messages=m),
                                         st.lists(message, max_size=3)), JSON,
-                              st.binary(max_size=300)))
-        def whatsapp(body: Any) -> None:
+                              st.binary(max_size=300)), forgery=st.none() | wa_forged)
+        def whatsapp(body: Any, forgery: str | None) -> None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            call(post("/webhook/whatsapp", data=data, headers={
-                "Content-Type": "application/json",
-                "X-Hub-Signature-256": sign(data, wa_secret)}))
+            headers = {"Content-Type": "application/json"}
+            valid = sign(data, wa_secret)
+            signature = {None: valid, "none": None, "other-secret": sign(data, "not-ours"),
+                         "other-body": sign(data + b" ", wa_secret), "truncated": valid[:-1],
+                         "no-prefix": valid.removeprefix("sha256=")}.get(forgery, forgery)
+            if signature == valid:
+                call(post("/webhook/whatsapp", data=data,
+                          headers={**headers, "X-Hub-Signature-256": valid}))
+                return
+            if signature is not None:
+                headers["X-Hub-Signature-256"] = signature
+            call(forged("/webhook/whatsapp", data, headers, {403, 404}))
 
         targets: list[Callable[[], None]] = [engine, api, login, register, telegram, whatsapp]
         for target in targets:
@@ -201,12 +252,29 @@ async def fuzz_all(bot: Bot, scale: float = 1.0) -> dict[str, Any]:
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--database-url", help="default: SQLite in a temporary folder")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--database-url", help="default: SQLite in a temporary folder")
+    where.add_argument("--postgres", action="store_true",
+                       help="a fresh database on a throwaway PostgreSQL (common.Postgres)")
     args = parser.parse_args()
+    if args.postgres:
+        pg = Postgres()
+        pg.start()
+        try:
+            return await fuzz_drill(args.scale, await pg.fresh_database())
+        finally:
+            pg.stop()
+    return await fuzz_drill(args.scale, args.database_url)
+
+
+async def fuzz_drill(scale: float, database_url: str | None) -> int:
+    """Fuzz a bot on `database_url` (None: SQLite in a temporary folder); prints JSON."""
     tmp = Path(tempfile.mkdtemp(prefix="ja-fuzz-db-"))
-    logging.basicConfig(level=logging.CRITICAL)
+    logging.basicConfig(level=logging.ERROR)  # errors reach the Recorder of fuzz_all
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.CRITICAL)  # ...but stay off the console
     telegram, whatsapp = await FakeTelegram().start(), await FakeWhatsApp().start()
-    settings_ = Settings(database_url=args.database_url
+    settings_ = Settings(database_url=database_url
                          or f"sqlite+aiosqlite:///{tmp / 'fuzz.db'}",
                          cache_dir=PROJECT_ROOT / "var" / "cache", seed_demo_data=False,
                          secret_key="fuzz-secret", rate_limit_chat_per_s=0,
@@ -218,7 +286,7 @@ async def main() -> int:
     bot = await build_bot(settings_)
     started = time.monotonic()
     try:
-        figures = await fuzz_all(bot, args.scale)
+        figures = await fuzz_all(bot, scale)
     except Exception as exc:  # hypothesis already printed the falsifying example
         print(json.dumps({"drill": "e_fuzz", "ok": False, "error": repr(exc)[:500]}))
         return 1
@@ -226,13 +294,12 @@ async def main() -> int:
         await bot.close()
         await telegram.close()
         await whatsapp.close()
-    ok = figures.get("http_500", 0) == 0
-    print(json.dumps({"drill": "e_fuzz", "ok": ok, "seconds": round(time.monotonic() - started,
-                                                                    1), **figures}))
+    ok = figures.get("http_500", 0) == 0 and figures.get("forged_accepted", 0) == 0
+    where = "postgresql" if database_url and database_url.startswith("postgres") else "sqlite"
+    print(json.dumps({"drill": "e_fuzz", "ok": ok, "database": where,
+                      "seconds": round(time.monotonic() - started, 1), **figures}))
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    from benchmarks.drills.common import run
-
     run(main())

@@ -144,6 +144,9 @@ def judge(expected: dict[str, list[tuple[str, str]]], attempts: list[Attempt], *
                     resent_after_kill += 1
                 else:
                     unexplained += 1
+                    print(f"double to chat {chat}: {prev.text[:30]!r} by worker {prev.worker} "
+                          f"at {prev.at:.3f}, again by worker {got.worker} at {got.at:.3f}",
+                          file=sys.stderr)
                 prev = got
             else:
                 bad = True

@@ -4,13 +4,19 @@ right before the call (bot.channels.sender). Slots are spaced 10 % more than the
 asks (`SLOT_MARGIN`; Telegram's 30/s becomes 27/s): a call reaches the platform a moment
 after its slot, and one delayed up to ~0.1 s more than the next keeps within the limit.
 Another process's pause is looked up at most `CHECK_AHEAD` before the call: read with the
-slot when that is due at once, else again just before it."""
+slot when that is due at once, else again just before it.
+With its slot the sender renews its claim on the row for a whole lease from the slot, if
+the claim is still the one it took: a row that waited out its claim in this worker (a
+busy machine) may have been claimed and sent by another worker, and is then dropped
+here; and a slow call or record cannot outlast the claim and let another worker send
+the row again."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import weakref
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -65,7 +71,12 @@ class SendGate:
                 try:
                     if slot is None:
                         read = utcnow()
-                        slot, until = await self._slot()
+                        slot, until, held = await self._slot(item)
+                        if held is None:  # the claim ran out: maybe another worker's now
+                            log.info("outbox %s: claim on row %s ran out, left to others",
+                                     self.channel, item.id)
+                            return False
+                        item = held
                 except Exception:  # database unreachable: an unrecordable send must wait
                     log.warning("outbox %s: no send slot for row %s", self.channel, item.id)
                     await asyncio.sleep(0.5)
@@ -91,16 +102,27 @@ class SendGate:
     async def _wait(self, item: OutboxItem, until: datetime) -> bool:
         """Sleep until `until`, or give the row back (to be claimed again then) when that
         is too close to the end of its claim."""
-        if item.claimed_until is None or until + CLAIM_MARGIN >= item.claimed_until:
+        margin = min(CLAIM_MARGIN, self.limits.lease / 4)
+        if item.claimed_until is None or until + margin >= item.claimed_until:
             async with writing(self.sessions), self.sessions() as session, session.begin():
-                await push_outbox.mark_retry(session, item.id, at=until, error="paused")
+                await push_outbox.mark_retry(session, item.id, at=until, error="paused",
+                                             held=item.claimed_until)
             return False
         await asyncio.sleep(max(0.0, (until - utcnow()).total_seconds()))
         return True
 
-    async def _slot(self) -> tuple[datetime, datetime | None]:
+    async def _slot(self, item: OutboxItem
+                    ) -> tuple[datetime, datetime | None, OutboxItem | None]:
+        """The next send slot, the platform's pause, and the row with its claim renewed
+        until a lease after the slot (None: the claim is no longer this sender's)."""
         async with writing(self.sessions), self.sessions() as session, session.begin():
-            return await push_outbox.take_slot(session, self.channel, self.spacing)
+            slot, until = await push_outbox.take_slot(session, self.channel, self.spacing)
+        renewed = slot + self.limits.lease  # apart: the slot's row stays locked till commit
+        async with writing(self.sessions), self.sessions() as session, session.begin():
+            if not await push_outbox.renew_claim(session, item.id, item.claimed_until,
+                                                 renewed):
+                return slot, until, None
+        return slot, until, replace(item, claimed_until=renewed)
 
     async def _stored_pause(self) -> datetime | None:
         """Just before the slot: a pause another process stored meanwhile."""

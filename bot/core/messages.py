@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL, lone surrogates: PostgreSQL refuses
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,4 +55,7 @@ class Message:
 
     @property
     def external_id(self) -> str:
-        return self.user_id[:128]
+        """The user id as stored: NUL dropped, a lone surrogate replaced by U+FFFD (any
+        channel's id, e.g. `chat --json`'s "user", may hold them), at most 128 characters."""
+        return _UNSTORABLE.sub(lambda m: "" if m[0] == "\x00" else "\ufffd",
+                               self.user_id)[:128]

@@ -168,15 +168,32 @@ async def mark_sent(session: AsyncSession, row_id: int, *, platform_message_id: 
     await mark_sent_many(session, [Sent(row_id, utcnow(), platform_message_id, sent_as)])
 
 
+async def renew_claim(session: AsyncSession, row_id: int, held: datetime | None,
+                      until: datetime) -> bool:
+    """Extend a sender's claim on a pending row to `until`, if the claim is still the one it
+    took (`held`, its claimed_until): False when the claim ran out and another sender may
+    have taken the row meanwhile (then this one must not send it)."""
+    if held is None:
+        return False
+    stmt = (update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending",
+                   OutboxMessage.claimed_until == held)
+            .values(claimed_until=until).execution_options(synchronize_session=False))
+    return bool(getattr(await session.execute(stmt), "rowcount", 0))
+
+
 async def mark_retry(session: AsyncSession, row_id: int, *, at: datetime, error: str,
-                     attempted: datetime | None = None) -> None:
+                     attempted: datetime | None = None, held: datetime | None = None) -> None:
     """Retry the row at `at`; `attempted`: when the failed attempt ended (None: no call
-    was made, e.g. the claim ran out before the platform could be called)."""
+    was made, e.g. the claim ran out before the platform could be called); `held`: only
+    while the row's claim is still this one (a claim given back unused)."""
     values: dict[str, Any] = dict(next_attempt_at=at, last_error=error[:500], claimed_until=None)
     if attempted is not None:
         values.update(attempts=OutboxMessage.attempts + 1, attempted_at=attempted)
     stmt = update(OutboxMessage).where(OutboxMessage.id == row_id,
                                        OutboxMessage.status == "pending").values(**values)
+    if held is not None:
+        stmt = stmt.where(OutboxMessage.claimed_until == held)
     await session.execute(stmt.execution_options(synchronize_session=False))
 
 

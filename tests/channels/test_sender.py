@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -157,6 +158,25 @@ async def test_two_senders_on_one_database_never_send_a_row_twice(
         expected = [r.payload["text"] for r in rows if r.external_user_id == str(chat)]
         assert [c.data["text"] for c in h.telegram.sent(str(chat))] == expected
     assert len(h.telegram.sent()) == len(rows) == 120
+
+
+async def test_rows_whose_claim_ran_out_in_a_busy_worker_are_each_sent_once(
+        harness_factory: HarnessFactory, database_url: str) -> None:
+    """Each worker claims many rows and sends them one at a time: on a slow platform the
+    last ones outlast their claim in the queue and the other worker takes them. The
+    first must then drop them (its claim is renewed with the slot only if still its own),
+    and a send in progress holds a fresh claim."""
+    limits = Limits(per_chat_interval=0.02, global_per_second=1000, poll_interval=0.05,
+                    lease=timedelta(seconds=2))
+    h: Harness = await harness_factory(database_url, limits=limits)
+    h.telegram.latency = 0.3  # 12 chats queued in one worker: ~3.6 s, two leases
+    async with another_workers_sender(h, limits) as second:
+        for chat in range(700, 712):
+            await enqueue(h, str(chat), 2)
+            second.notify()
+        rows = await wait_settled(h, 120)
+    assert {r.status for r in rows} == {"sent"}
+    assert len(h.telegram.sent()) == len(rows) == 24
 
 
 async def test_replies_waiting_for_a_backoff_go_out_as_soon_as_the_platform_is_back(

@@ -172,3 +172,17 @@ async def test_users_are_kept_apart_by_channel(bot: Bot) -> None:
     async with bot.sessions() as session:
         count = await session.scalar(select(func.count()).select_from(User))
     assert count == 2
+
+
+async def test_a_user_id_with_nul_or_a_lone_surrogate_is_answered_and_stored_clean(
+        database_url: str, settings: Settings, nlu: NLU) -> None:
+    settings.database_url = database_url  # PostgreSQL refuses both characters in text
+    bot = await build_bot(settings, nlu=nlu)
+    try:
+        replies = await bot.engine.handle(Message("console", "a\x00b\ud800", text="halo"))
+        assert keys(replies) == ["welcome"]
+        async with bot.sessions() as session:
+            stored = (await session.scalars(select(User.external_id))).all()
+        assert stored == ["ab\ufffd"]
+    finally:
+        await bot.close()
