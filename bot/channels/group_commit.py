@@ -5,7 +5,9 @@ request makes every request queue for the database (on SQLite, for its single wr
 here each request hands its write (an async function of the session) over and waits,
 and one transaction at a time runs every write handed over meanwhile. If that shared
 transaction fails, each of its writes is retried alone, so a bad write fails only its
-own request, and a database outage fails them all (the webhook answers 503).
+own request, and a database outage fails them all (the webhook answers 503). A write
+alone that meets a deadlock or a serialization failure (PostgreSQL, two workers storing
+the same duplicate deliveries in another order) is tried again, up to `TRANSIENT_TRIES`.
 """
 
 from __future__ import annotations
@@ -14,12 +16,21 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.gate import writing
 
 T = TypeVar("T")
 Write = Callable[[AsyncSession], Awaitable[Any]]
+TRANSIENT_TRIES = 3
+_TRANSIENT = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+
+
+def transient(exc: BaseException) -> bool:
+    """A database error that goes away when the transaction is simply run again."""
+    return isinstance(exc, DBAPIError) and \
+        getattr(exc.orig, "sqlstate", None) in _TRANSIENT
 
 
 class GroupCommit:
@@ -54,12 +65,18 @@ class GroupCommit:
                     future.set_result(result)
 
     async def _alone(self, write: Write, future: asyncio.Future[Any]) -> None:
-        try:
-            async with writing(self.sessions), self.sessions() as session, session.begin():
-                result = await write(session)
-        except Exception as exc:
-            if not future.done():
-                future.set_exception(exc)
-            return
+        for attempt in range(1, TRANSIENT_TRIES + 1):
+            try:
+                async with writing(self.sessions), self.sessions() as session, \
+                        session.begin():
+                    result = await write(session)
+            except Exception as exc:
+                if transient(exc) and attempt < TRANSIENT_TRIES:
+                    await asyncio.sleep(0.01 * attempt)
+                    continue
+                if not future.done():
+                    future.set_exception(exc)
+                return
+            break
         if not future.done():
             future.set_result(result)
