@@ -1,15 +1,17 @@
 """Reading untrusted JSON bodies (web chat, Telegram and WhatsApp webhooks) safely.
 
 `loads` refuses bodies nested deeper than MAX_DEPTH (json.loads would recurse until a
-RecursionError, and deep structures later break serialisation), undecodable bytes and
-invalid JSON with BadJson. `clean` makes every string storable: NUL characters (which
-PostgreSQL text refuses) are dropped and lone surrogates (which no database encodes)
-become U+FFFD.
+RecursionError, and deep structures later break serialisation), undecodable bytes,
+invalid JSON and the non-standard numbers NaN, Infinity and overflowing floats (Python
+reads them, PostgreSQL's json type refuses them) with BadJson. `clean` makes every string
+storable: NUL characters (which PostgreSQL text refuses) are dropped and lone surrogates
+(which no database encodes) become U+FFFD.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -47,11 +49,22 @@ def depth(raw: bytes) -> int:
     return deepest
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("a number too large for JSON")
+    return value
+
+
 def loads(raw: bytes) -> Any:
     if depth(raw) > MAX_DEPTH:
         raise BadJson("too_deep")
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise BadJson("invalid_json") from exc
 

@@ -133,3 +133,24 @@ async def test_null_bytes_and_deep_nesting_are_answered_cleanly(
             response = await client.post(path, data=deep, headers=headers)
             error = (await response.json())["error"]
             assert (response.status, error) in ((400, "too_deep"), (413, "too_large")), path
+
+
+async def test_nan_infinity_and_overflowing_numbers_are_refused_as_invalid_json(
+        database_url: str, harness_factory: HarnessFactory) -> None:
+    """Python reads NaN, Infinity and 1e999; PostgreSQL's json column refuses them, so a
+    stored update carrying one was a 500. Each endpoint answers 400 invalid_json."""
+    harness = await harness_factory(database_url, secret_key="probe")
+    client = harness.client
+    for number in (b"NaN", b"Infinity", b"-Infinity", b"1e999"):
+        body = (b'{"update_id": 9, "object": "whatsapp_business_account", "entry": [{"changes": '
+                b'[{"value": {"messages": [{"from": "62812", "id": "w1", "type": "text", '
+                b'"text": {"body": "halo"}}]}}]}], "message": {"message_id": 1, "date": 0, '
+                b'"chat": {"id": 5, "type": "private"}, "text": "halo"}, "x": ' + number + b"}")
+        signature = hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        for path, headers in (
+                ("/api/chat", {"Content-Type": "application/json"}),
+                ("/webhook/telegram", {"X-Telegram-Bot-Api-Secret-Token": SECRET}),
+                ("/webhook/whatsapp", {"X-Hub-Signature-256": f"sha256={signature}"})):
+            response = await client.post(path, data=body, headers=headers)
+            assert (response.status, (await response.json())["error"]) == \
+                (400, "invalid_json"), (path, number)
