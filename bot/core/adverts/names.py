@@ -102,7 +102,7 @@ def _name_from(line: list[str], following: list[str], register: Register,
     name: list[str] = []
     for token, word in zip(tokens, words, strict=True):
         if word in lexicon.name_stops or len(name) == _MAX_WORDS or \
-                lexicon.any_country.fullmatch(word):
+                lexicon.any_country.fullmatch(word) or _LICENCE_WORD.search(word):
             break
         name.append(token)
     return " ".join(name)
@@ -191,6 +191,22 @@ def check_names(names: list[str], register: Register, today: date,
     return [_check_one(name, register, today, cache) for name in names[:6]]
 
 
+_LICENCE_WORD = re.compile(r"^ber-|sip[23]mi|pptkis")  # "P3MI ber-SIP3MI B.513/..."
+_PLACE_WORDS = frozenset({"kota", "kabupaten", "kab", "provinsi", "prov", "cabang"})
+
+
+def _own_place(tail: list[str], exact: CheckResult) -> bool:
+    """The words after a whole register name are that company's own registered city,
+    regency or province ("Permata Selaras Lombok Tengah" for a company of Kabupaten Lombok
+    Tengah): the advert names the registered company and where it is."""
+    words = {w.lower().strip(",.()") for w in tail} - _PLACE_WORDS - {""}
+    if not words or len(exact.matches) != 1:
+        return False
+    agency = exact.matches[0].agency
+    place = set(f"{agency.city} {agency.province}".lower().replace(",", " ").split())
+    return words <= place
+
+
 def _check_one(name: str, register: Register, today: date, cache: CheckCache) -> AgencyCheck:
     """The register's verdict, with one more reading of a name that starts with a whole
     register name and goes on ("Cahaya Pelita Nusantara Lombok Timur"): words are never
@@ -205,6 +221,8 @@ def _check_one(name: str, register: Register, today: date, cache: CheckCache) ->
         if not register.exact_name(name_key(head)):
             continue
         exact = cache.check(head, register, today)
+        if exact.verdict == REGISTERED and _own_place(words[size:], exact):
+            return AgencyCheck(name, exact)  # "PT X Semarang": X, registered in Semarang
         if exact.verdict == LICENSE_PROBLEM:
             return AgencyCheck(head, exact)
         if result.verdict == NOT_FOUND:
