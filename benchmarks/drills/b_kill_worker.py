@@ -72,7 +72,9 @@ async def main() -> int:
     parser.add_argument("--users", type=int, default=60)
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--platform", choices=["telegram", "whatsapp"], default="telegram")
-    parser.add_argument("--kill-after", type=float, default=2.0, help="seconds into the burst")
+    parser.add_argument("--kill-after", type=float, default=2.0,
+                        help="at most this many seconds into the burst (sooner once a "
+                             "quarter of the web chat messages are answered)")
     parser.add_argument("--tg-users", type=int, default=60, help="platform chats")
     parser.add_argument("--tg-messages", type=int, default=8, help="messages per chat")
     parser.add_argument("--kill-after-sends", type=int, default=1,
@@ -92,7 +94,11 @@ async def main() -> int:
         try:
             started = time.monotonic()
             task = asyncio.gather(burst.go(), webhooks.go())
-            await asyncio.sleep(args.kill_after)
+            # kill while the web chat burst is under way (batched turns finish a burst in
+            # about two seconds now) and once the platform has accepted a send
+            while (burst.out.sent < args.users * args.messages // 4
+                   and time.monotonic() - started < args.kill_after):
+                await asyncio.sleep(0.01)
             while (len(api.accepted()) < args.kill_after_sends
                    and time.monotonic() - started < args.kill_after + 30):
                 await asyncio.sleep(0.01)
