@@ -50,7 +50,8 @@ async def main() -> int:
     parser.add_argument("--platform", choices=["telegram", "whatsapp"], default="telegram")
     parser.add_argument("--tg-users", type=int, default=40, help="platform chats")
     parser.add_argument("--tg-messages", type=int, default=6, help="updates per chat")
-    parser.add_argument("--restart-after", type=float, default=2.0)
+    parser.add_argument("--restart-after", type=float, default=2.0,
+                        help="extra seconds allowed for traffic to start flowing")
     parser.add_argument("--before", type=int, default=20,
                         help="and not before this many web chat turns were answered")
     parser.add_argument("--down", type=float, default=10.0, help="seconds PostgreSQL is down")
@@ -62,7 +63,8 @@ async def main() -> int:
                                 args.tg_messages, pause=2.0, retry_for=120.0)
         started = time.monotonic()
         task = asyncio.gather(burst.go(), webhooks.go())
-        await asyncio.sleep(args.restart_after)
+        # the outage starts as soon as web chat turns and platform replies flow: batched
+        # web turns finish the whole burst within a couple of seconds
         while ((burst.out.sent < args.before or not webhooks.confirmed)
                and time.monotonic() - started < args.restart_after + 60):
             await asyncio.sleep(0.02)
