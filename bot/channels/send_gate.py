@@ -1,11 +1,13 @@
 """Whether a claimed outbox row may be sent now: the platform's pause after a 429 (one for
 the whole bot) and the next send slot under the global rate limit, taken in the database
-right before the call (bot.channels.sender). Slots are spaced 10 % more than the limit
-asks (`SLOT_MARGIN`; Telegram's 30/s becomes 27/s): a call reaches the platform a moment
-after its slot, and one delayed up to ~0.1 s more than the next keeps within the limit.
+with the row's claim (bot.channels.sender), or again right before the call when the
+sender woke up too late for it or the platform paused meanwhile. Slots are spaced 10 %
+more than the limit asks (`SLOT_MARGIN`; Telegram's 30/s becomes 27/s): a call reaches
+the platform a moment after its slot, and one delayed up to ~0.1 s more than the next
+keeps within the limit.
 Another process's pause is looked up at most `CHECK_AHEAD` before the call: read with the
 slot when that is due at once, else again just before it.
-With its slot the sender renews its claim on the row for a whole lease from the slot, if
+With a slot taken again the sender renews its claim on the row for a whole lease from the slot, if
 the claim is still the one it took: a row that waited out its claim in this worker (a
 busy machine) may have been claimed and sent by another worker, and is then dropped
 here; and a slow call or record cannot outlast the claim and let another worker send
@@ -58,16 +60,16 @@ class SendGate:
     def spacing(self) -> timedelta:
         return timedelta(seconds=SLOT_MARGIN / self.limits.global_per_second)
 
-    async def cleared(self, item: OutboxItem, slot: datetime | None = None) -> bool:
-        """Wait for the row's send slot (`slot`, taken with its claim, or a new one) and
-        for the end of any pause of the platform (this worker's, or another's in the
-        database). False when it must not be sent now: the wait would outlast its claim
-        (the row is then given back until then)."""
+    async def cleared(self, item: OutboxItem, slot: datetime | None = None,
+                      read: datetime | None = None) -> bool:
+        """Wait for the row's send slot (`slot`, taken with its claim when the stored pause
+        was `read`, or a new one) and for the end of any pause of the platform (this
+        worker's, or another's in the database). False when it must not be sent now: the
+        wait would outlast its claim (the row is then given back until then)."""
         while not self.stopping:
             now = utcnow()
             until = self._paused(now)
             if until is None:
-                read = None  # the stored pause was read (with the slot) after this
                 try:
                     if slot is None:
                         read = utcnow()
@@ -91,9 +93,9 @@ class SendGate:
                         await asyncio.sleep(max(0.0, (slot - utcnow()).total_seconds()))
                         if utcnow() - slot < LATE or self.spacing < LATE:
                             return True
-                        slot = None  # woke up late (a busy worker): calls could bunch up
+                        slot = read = None  # woke up late (a busy worker): calls bunch
                         continue
-                slot = None  # paused: after the pause, a new slot
+                slot = read = None  # paused: after the pause, a new slot
                 self.pause(until)
             if not await self._wait(item, until):
                 return False

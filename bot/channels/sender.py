@@ -16,11 +16,16 @@
   two workers send the same row.
 - Recovery: while sends fail, one waiting row is retried every `probe_interval`; the
   first accepted send makes every row waiting for its (jittered) backoff due at once.
-- At-least-once: a row is marked sent in its own short transaction as soon as the
-  platform's answer arrives (when the database is unreachable, outcomes wait in memory and
-  are recorded in one batch later); a crash in between re-sends it once its claim runs
-  out. Neither platform takes an idempotency key for sends: the row's key only travels
-  with the message (WhatsApp echoes it in status webhooks as biz_opaque_callback_data).
+- At-least-once: a row is marked sent as soon as the platform's answer arrives, in a short
+  transaction shared with the sends that finished at the same moment (group commit; when
+  the database is unreachable, outcomes wait in memory and are recorded in one batch
+  later); a crash in between re-sends it once its claim runs out. At most
+  `Limits.window` sends of a worker are between their slot and their record, so a killed
+  worker repeats at most that many (one at the platforms' own limits). Neither platform
+  takes an idempotency key for sends: the row's key only travels with the message
+  (WhatsApp echoes it in status webhooks as biz_opaque_callback_data).
+- Slots: rows are claimed with their send slots under the global limit in one
+  transaction, so a send costs that shared claim, the call and its share of a record.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ from storage.repositories import push_outbox
 __all__ = ["Delivery", "Limits", "OutboxItem", "OutboxSender", "PermanentSendError",
            "TransientSendError", "Transport"]
 log = logging.getLogger(__name__)
+Finished = tuple[OutboxItem, Delivery | Exception, datetime]  # a send's outcome and time
 
 
 class OutboxSender:
@@ -63,12 +69,14 @@ class OutboxSender:
         self.gate = SendGate(sessions, transport.channel, limits or Limits())
         self._wake = asyncio.Event()
         self._stopping = False
+        # Sends between their claim and their record (at most `Limits.window`).
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         self._last_sent: dict[str, float] = {}
-        # Sends between their slot and their record, at most: a worker killed meanwhile
-        # sends them twice (the platforms take no idempotency key).
-        self._unrecorded = asyncio.Semaphore(self.limits.unrecorded)
-        self._finished: list[tuple[OutboxItem, Delivery | Exception, datetime]] = []
+        self._finished: list[Finished] = []  # not recorded: the database was unreachable
+        self._group: list[Finished] = []  # finished sends waiting for the next record
+        self._group_done: asyncio.Future[None] | None = None
+        self._flushing = False
+        self._flush_task: asyncio.Task[None] | None = None
         # A send failed for a transient reason since the last success. True at start: rows
         # may be waiting out a backoff from before a restart, so probe at once.
         self._failing = True
@@ -115,7 +123,8 @@ class OutboxSender:
             if wait > 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=wait)
-            await asyncio.sleep(0.01)  # batch wake-ups: one query serves many completions
+            if self.limits.window > 1:  # batch wake-ups: one claim serves many completions
+                await asyncio.sleep(0.01)
             self._wake.clear()
 
     async def dispatch(self) -> float:
@@ -123,10 +132,11 @@ class OutboxSender:
         is due; returns how long to wait before looking again."""
         await self.record()
         lim = self.limits
-        free = lim.concurrency - len(self._in_flight)
+        free = min(lim.concurrency, lim.window) - len(self._in_flight)
         if self._stopping or free <= 0:
             return lim.poll_interval  # a finishing send wakes the loop
         async with writing(self.sessions), self.sessions() as session, session.begin():
+            read = utcnow()
             if until := await push_outbox.paused_until(session, self.transport.channel):
                 self.gate.pause(until)
                 return max(0.0, (until - utcnow()).total_seconds())
@@ -136,9 +146,14 @@ class OutboxSender:
             claimed = await push_outbox.claim_heads(
                 session, self.transport.channel, lease=lim.lease,
                 interval=timedelta(seconds=lim.per_chat_interval),
-                limit=min(free, int(lim.global_per_second)))
-        for item in claimed:
-            self._in_flight[item.chat] = asyncio.create_task(self._deliver(item))
+                limit=min(free, max(1, int(lim.global_per_second))))
+            first = read
+            if claimed:  # their slots, in the same transaction
+                first, _ = await push_outbox.take_slot(session, self.transport.channel,
+                                                       self.gate.spacing, len(claimed))
+        for n, item in enumerate(claimed):
+            slot = first + n * self.gate.spacing
+            self._in_flight[item.chat] = asyncio.create_task(self._deliver(item, slot, read))
         self._prune()
         return 0.0 if len(claimed) == free else self._next_ready()
 
@@ -148,14 +163,10 @@ class OutboxSender:
         waits = [t + interval - now for t in self._last_sent.values() if t + interval > now]
         return min([self.limits.poll_interval, *(w + 0.005 for w in waits)])
 
-    async def _deliver(self, item: OutboxItem) -> None:
-        async with self._unrecorded:  # bounds the sends a crash can repeat
-            await self._deliver_one(item)
-
-    async def _deliver_one(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem, slot: datetime, read: datetime) -> None:
         outcome: Delivery | Exception
         try:
-            if not await self.gate.cleared(item):
+            if not await self.gate.cleared(item, slot, read):
                 return
             try:
                 outcome = await self.transport.send(item)
@@ -165,21 +176,43 @@ class OutboxSender:
             if isinstance(outcome, TransientSendError) and outcome.retry_after is not None:
                 self.gate.pause(ended + timedelta(seconds=outcome.retry_after))
             self._last_sent[item.chat] = time.monotonic()
-            try:  # at once, alone: the window in which a crash re-sends stays short
-                async with writing(self.sessions), self.sessions() as session, \
-                        session.begin():
-                    await self._record(session, [(item, outcome, ended)])
-            except Exception:  # kept and recorded when the database answers again
-                log.warning("outbox %s: row %s not recorded yet", self.transport.channel,
-                            item.id)
-                self._finished.append((item, outcome, ended))
-                self._finished_any.set()
+            await self._record_at_once((item, outcome, ended))
         except Exception:
             log.exception("outbox %s: delivering row %s failed", self.transport.channel,
                           item.id)
         finally:
             self._in_flight.pop(item.chat, None)
             self._wake.set()
+
+    async def _record_at_once(self, done: Finished) -> None:
+        """Record a finished send now: the sends finishing meanwhile share the transaction
+        (group commit), so the window in which a crash re-sends stays short."""
+        if self._group_done is None:
+            self._group_done = asyncio.get_running_loop().create_future()
+        self._group.append(done)
+        batch_done = self._group_done
+        if not self._flushing:
+            self._flushing = True
+            self._flush_task = asyncio.create_task(self._flush_groups())
+        await batch_done
+
+    async def _flush_groups(self) -> None:
+        try:
+            while self._group_done is not None:
+                group, done = self._group, self._group_done
+                self._group, self._group_done = [], None
+                try:
+                    async with writing(self.sessions), self.sessions() as session, \
+                            session.begin():
+                        await self._record(session, group)
+                except Exception:  # kept and recorded when the database answers again
+                    log.warning("outbox %s: %d sends not recorded yet",
+                                self.transport.channel, len(group))
+                    self._finished.extend(group)
+                    self._finished_any.set()
+                done.set_result(None)
+        finally:
+            self._flushing = False
 
     async def record(self) -> None:
         """Write the outcomes of finished sends in one transaction (accepted ones in one
@@ -194,8 +227,7 @@ class OutboxSender:
             self._finished[:0] = finished
             raise
 
-    async def _record(self, session: AsyncSession,
-                      finished: list[tuple[OutboxItem, Delivery | Exception, datetime]]) -> None:
+    async def _record(self, session: AsyncSession, finished: list[Finished]) -> None:
         channel = self.transport.channel
         sent: list[push_outbox.Sent] = []
         for item, outcome, at in finished:

@@ -54,4 +54,15 @@ class Limits:
     poll_interval: float = 1.0
     lease: timedelta = timedelta(seconds=60)  # a claimed row is sent again after this
     probe_interval: float = 5.0  # while sends fail, one waiting row is retried this often
-    unrecorded: int = 1  # sends in flight or not yet recorded, per worker
+    # Sends in flight or not yet recorded, per worker: what a worker killed meanwhile sends
+    # twice (the platforms take no idempotency key). 0: as many as the global limit allows
+    # in `record_budget` seconds, at least one (one at Telegram's 30/s and WhatsApp's 60/s).
+    unrecorded: int = 0
+    record_budget: float = 0.02
+
+    @property
+    def window(self) -> int:
+        """Sends one worker may have between its slot and their record."""
+        if self.unrecorded > 0:
+            return self.unrecorded
+        return max(1, min(self.concurrency, int(self.global_per_second * self.record_budget)))
