@@ -3,9 +3,9 @@
 `post_json`: one JSON POST as the outbox transports make it: the status, the parsed body
 (None when it is not JSON) and the Retry-After header; a network failure or timeout becomes
 a TransientSendError (the sender retries it).
-`read_limited`: a download's body up to a size limit. aiohttp's `content.read(n)` returns
-what has arrived so far (often one 64 KiB chunk), so a file is read until its end or the
-limit."""
+`download`: a file's bytes by URL, refused as MediaRejected("size") over a size limit
+(`read_limited` reads the body up to it: aiohttp's `content.read(n)` returns what has
+arrived so far, often one 64 KiB chunk, so a file is read until its end or the limit)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 
 from bot.channels.sender import TransientSendError
+from storage.media import MediaRejected
 
 
 async def post_json(http: aiohttp.ClientSession, url: str, payload: dict[str, Any]
@@ -46,3 +47,13 @@ async def read_limited(response: aiohttp.ClientResponse, max_bytes: int) -> byte
         parts.append(chunk)
         size += len(chunk)
     return b"".join(parts)
+
+
+async def download(http: aiohttp.ClientSession, url: str, max_bytes: int) -> bytes:
+    """GET `url`; its body, or MediaRejected("size") when it is over `max_bytes`."""
+    async with http.get(url) as response:
+        response.raise_for_status()
+        data = await read_limited(response, max_bytes)
+    if len(data) > max_bytes:
+        raise MediaRejected("size")
+    return data

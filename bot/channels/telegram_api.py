@@ -15,7 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.channels.http_json import post_json, read_limited
+from bot.channels.http_json import download, post_json
 from bot.channels.sender import PermanentSendError, TransientSendError
 from storage.media import MediaRejected
 
@@ -56,12 +56,7 @@ class BotApi:
         path = info.get("file_path")
         if not isinstance(path, str) or not path:
             raise TransientSendError("getFile gave no file_path")
-        async with self._http().get(self._files + path) as response:
-            response.raise_for_status()
-            data = await read_limited(response, max_bytes)
-        if len(data) > max_bytes:
-            raise MediaRejected("size")
-        return data
+        return await download(self._http(), self._files + path, max_bytes)
 
     async def close(self) -> None:
         if self._session is not None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.channels.http_json import post_json, read_limited
+from bot.channels.http_json import download, post_json
 from bot.channels.sender import PermanentSendError, TransientSendError
 from storage.media import MediaRejected
 
@@ -54,12 +54,7 @@ class GraphClient:
             info = await response.json(content_type=None)
         if int(info.get("file_size") or 0) > max_bytes:
             raise MediaRejected("size")
-        async with http.get(str(info["url"])) as response:
-            response.raise_for_status()
-            data = await read_limited(response, max_bytes)
-        if len(data) > max_bytes:
-            raise MediaRejected("size")
-        return data
+        return await download(http, str(info["url"]), max_bytes)
 
     async def close(self) -> None:
         if self._session is not None:
