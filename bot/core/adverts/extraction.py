@@ -10,9 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.adverts.lexicon import Lexicon
+from bot.core.adverts.lexicon import Job, Lexicon
 from bot.core.adverts.money import Amount, amounts
-from bot.core.adverts.text import Line, negated_before, negated_line, negated_near, split_lines
+from bot.core.adverts.text import (
+    Line,
+    negated_before,
+    negated_clause,
+    negated_line,
+    negated_near,
+    split_lines,
+)
 
 _AGE_RANGE = re.compile(r"(?:usia|umur|umr|age)\D{0,25}?(\d{2})\s*(?:-|–|s/?d|sampai|hingga|~|to)"
                         r"\s*(\d{2})")
@@ -67,6 +74,7 @@ class Extraction:
     g2g: str | None = None
     individual: str | None = None
     person_contact: str | None = None  # "hubungi bu ani 0812..": a named person to contact
+    office: str | None = None  # a public office announces or hosts the advert
     age_min: int | None = None
     age_max: int | None = None
     underage: str | None = None
@@ -98,13 +106,24 @@ def _offer_hits(lines: list[Line], pattern: re.Pattern[str], lexicon: Lexicon,
     return hits
 
 
+def _offered_job(job: Job, low: str, match: re.Match[str], lexicon: Lexicon) -> bool:
+    """A job word that names the job offered: not a domestic word followed by a workplace
+    ("tukang kebun untuk resort"), not "admin" as the one to contact ("hubungi Admin")."""
+    pats = lexicon.patterns
+    if job.domestic and pats["non_household_places"].match(low, match.end() + 1):
+        return False
+    return not (job.scam and pats["contact_before"].search(low[max(0, match.start() - 25):
+                                                                   match.start()]))
+
+
 def extract(text: str, lexicon: Lexicon, *, wrapped: bool = False) -> Extraction:
     lines = split_lines(text, lexicon, wrapped=wrapped)
     ex = Extraction(text=text, lines=lines)
     pats = lexicon.patterns
     _places(ex, lexicon)
     for job in lexicon.jobs:
-        if _offer_hits(lines, job.pattern, lexicon):
+        if any(_offered_job(job, line.low, match, lexicon)
+               for line, match in _offer_hits(lines, job.pattern, lexicon)):
             ex.jobs.append(job.label)
             ex.domestic = ex.domestic or job.domestic
             ex.scam_job_type = ex.scam_job_type or job.scam
@@ -126,6 +145,8 @@ def extract(text: str, lexicon: Lexicon, *, wrapped: bool = False) -> Extraction
         name = _PERSON.search(said)
         bare = _CONTACT_VERB.sub("", said).split("(")[0].rstrip(" :-+0123456789")
         ex.person_contact = name.group(0) if name else bare or said
+    office = _offer_hits(lines, pats["office_announcer"], lexicon, negatable=False)
+    ex.office = office[0][1].group(0) if office else None
     _ages(ex, lexicon)
     ex.contacts = [label for label, pattern in lexicon.contacts if pattern.search(whole)]
     ex.no_skill = bool(_offer_hits(lines, pats["no_skill"], lexicon, negatable=False))
@@ -182,7 +203,8 @@ def _fees(ex: Extraction, lexicon: Lexicon) -> None:
                              if (m := pattern.search(line.low)) is not None),
                             key=lambda item: item[0])
         for _, purpose, match in candidates:
-            if negated_near(line.low, match.start(), match.end(), lexicon):
+            if negated_near(line.low, match.start(), match.end(), lexicon) or \
+                    negated_clause(line.low, match.start(), match.end(), lexicon):
                 continue
             if ex.g2g and exam.search(line.low):
                 continue  # an official G2G exam fee is not a recruiter fee

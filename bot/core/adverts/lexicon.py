@@ -64,7 +64,9 @@ class Lexicon:
 _LISTS = ("abroad", "visa_non_work", "visa_work", "g2g", "exam_words", "fee_negations",
           "warning_words", "negations", "e_wallets", "banks", "company_forms",
           "personal_account_words", "individual", "no_skill", "free_ticket_housing",
-          "high_pay", "salary_words", "underage", "money_to_person", "person_contact")
+          "high_pay", "salary_words", "underage", "money_to_person", "person_contact",
+          "office_announcer", "fee_borne", "fee_not_charged",
+          "non_household_places", "contact_before")
 
 
 def compile_lexicon(raw: dict[str, Any]) -> Lexicon:

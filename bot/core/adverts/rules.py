@@ -65,13 +65,14 @@ def evaluate(ex: Extraction, checks: list[AgencyCheck], lexicon: Lexicon) -> lis
 
 def _individual(ex: Extraction, checks: list[AgencyCheck]) -> str | None:
     """A person recruits: said outright ("sponsor", "lewat saya"), money goes to a named
-    person, or a named person is the contact of a job abroad naming no company or programme
-    (a job at home found through a person is not the placement this rule is about)."""
+    person, or a named person is the contact of a job abroad naming no company, programme
+    or public office announcing it (a job at home found through a person is not the
+    placement this rule is about; an office's named officer is not a recruiter)."""
     if ex.individual:
         return ex.individual
     if ex.payee == "person" and ex.personal_account:
         return ex.personal_account
-    if ex.person_contact and ex.abroad and not checks and not ex.g2g:
+    if ex.person_contact and ex.abroad and not checks and not ex.g2g and not ex.office:
         return ex.person_contact
     return None
 

@@ -16,6 +16,8 @@ _SPLIT = re.compile(r"\n+|(?<=[A-Za-z0-9)]{3}[.!?])(?<![Bb]pk\.)(?<![Hh]ub\.)(?<
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"[a-z0-9]+")
 _ZERO = re.compile(r"\s*[:=]?\s*(?:rp\.?\s*)?(?:0|nihil|nol)(?!\d|[.,]\d)")  # "potongan: 0"
+_CLAUSE_END = re.compile(r"[;:!?]|[.,](?!\d)")
+_DIGIT = re.compile(r"\d")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -66,8 +68,10 @@ def split_lines(text: str, lexicon: Lexicon, *, wrapped: bool = False) -> list[L
 
 
 def negated_before(low: str, start: int, lexicon: Lexicon, words: int = 3) -> bool:
-    """A negation word among the few words before position `start`."""
-    before = _WORD.findall(low[max(0, start - 40):start])[-words:]
+    """A negation word among the few words before position `start`, in the same clause
+    ("tanpa antri, lewat saya": the comma ends what "tanpa" negates)."""
+    window = _CLAUSE_END.split(low[max(0, start - 40):start])[-1]
+    before = _WORD.findall(window)[-words:]
     negations = lexicon.patterns["negations"]
     return any(negations.fullmatch(w) for w in before)
 
@@ -89,3 +93,22 @@ def negated_near(low: str, start: int, end: int, lexicon: Lexicon) -> bool:
     after_match = pattern.search(after)
     after_hit = after_match is not None and after_match.start() <= 14
     return before_hit or after_hit or bool(_ZERO.match(after))
+
+
+def clause_around(low: str, start: int, end: int) -> tuple[str, str]:
+    """The words of the clause before `start` and after `end` (a clause ends at a comma,
+    semicolon, colon or full stop; the dot or comma inside "1.500" or "2,5" does not)."""
+    before = _CLAUSE_END.split(low[:start])[-1]
+    after = _CLAUSE_END.split(low[end:], maxsplit=1)[0]
+    return before, after
+
+
+def negated_clause(low: str, start: int, end: int, lexicon: Lexicon) -> bool:
+    """A fee word whose clause says it is not charged ("PMI tidak boleh dibebani biaya
+    penempatan") or that someone else bears it, with no amount in between ("biaya proses
+    visa dan tiket sepenuhnya ditanggung oleh majikan")."""
+    before, after = clause_around(low, start, end)
+    if lexicon.patterns["fee_not_charged"].search(before):
+        return True
+    borne = lexicon.patterns["fee_borne"].search(after)
+    return borne is not None and not _DIGIT.search(after[:borne.start()])
