@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.adverts.lexicon import Job, Lexicon
+from bot.core.adverts.context import country_not_served, offered_job, offered_visa
+from bot.core.adverts.lexicon import Lexicon
 from bot.core.adverts.money import Amount, amounts
 from bot.core.adverts.text import (
     Line,
@@ -61,6 +62,7 @@ class Extraction:
     lines: list[Line]
     destinations: list[str] = field(default_factory=list)
     abroad: bool = False
+    local: bool = False  # a workplace in Indonesia is named, nothing abroad
     jobs: list[str] = field(default_factory=list)
     domestic: bool = False
     scam_job_type: bool = False
@@ -106,23 +108,13 @@ def _offer_hits(lines: list[Line], pattern: re.Pattern[str], lexicon: Lexicon,
     return hits
 
 
-def _offered_job(job: Job, low: str, match: re.Match[str], lexicon: Lexicon) -> bool:
-    """A job word that names the job offered: not a domestic word followed by a workplace
-    ("tukang kebun untuk resort"), not "admin" as the one to contact ("hubungi Admin")."""
-    pats = lexicon.patterns
-    if job.domestic and pats["non_household_places"].match(low, match.end() + 1):
-        return False
-    return not (job.scam and pats["contact_before"].search(low[max(0, match.start() - 25):
-                                                                   match.start()]))
-
-
 def extract(text: str, lexicon: Lexicon, *, wrapped: bool = False) -> Extraction:
     lines = split_lines(text, lexicon, wrapped=wrapped)
     ex = Extraction(text=text, lines=lines)
     pats = lexicon.patterns
     _places(ex, lexicon)
     for job in lexicon.jobs:
-        if any(_offered_job(job, line.low, match, lexicon)
+        if any(offered_job(job, line.low, match, lexicon)
                for line, match in _offer_hits(lines, job.pattern, lexicon)):
             ex.jobs.append(job.label)
             ex.domestic = ex.domestic or job.domestic
@@ -134,7 +126,8 @@ def extract(text: str, lexicon: Lexicon, *, wrapped: bool = False) -> Extraction
     _salary(ex, lexicon)
     _fees(ex, lexicon)
     _payee(ex, lexicon)
-    visa = _offer_hits(lines, pats["visa_non_work"], lexicon)
+    visa = [(line, m) for line, m in _offer_hits(lines, pats["visa_non_work"], lexicon)
+            if offered_visa(line.low, m, lexicon)]
     ex.non_work_visa = visa[0][1].group(0) if visa else None
     ex.visa = ex.non_work_visa or ("kerja" if pats["visa_work"].search(whole) else None)
     person = _offer_hits(lines, pats["individual"], lexicon)
@@ -163,7 +156,8 @@ def _places(ex: Extraction, lexicon: Lexicon) -> None:
         for match in lexicon.any_country.finditer(line.low):
             if _LANGUAGE.search(line.low, max(0, match.start() - 12), match.start()):
                 continue
-            if not negated_before(line.low, match.start(), lexicon, words=2):
+            if not negated_before(line.low, match.start(), lexicon, words=2) and \
+                    not country_not_served(line.low, match.start(), lexicon):
                 name = lexicon.countries[int(str(match.lastgroup)[1:])][0]
                 found.append((index, match.start(), name))
     if not found:  # OCR may glue a stray mark to a name ("KAMBOJAN"): look inside words
@@ -179,6 +173,8 @@ def _places(ex: Extraction, lexicon: Lexicon) -> None:
             ex.destinations.append(name)
     abroad = _offer_hits(ex.lines, lexicon.patterns["abroad"], lexicon)
     ex.abroad = bool(ex.destinations) or bool(abroad)
+    ex.local = not ex.abroad and bool(_offer_hits(ex.lines, lexicon.patterns["local_work"],
+                                                  lexicon))
 
 
 def _salary(ex: Extraction, lexicon: Lexicon) -> None:

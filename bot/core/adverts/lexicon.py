@@ -53,6 +53,10 @@ class Lexicon:
         return frozenset(self.raw["middle_east"])
 
     @property
+    def non_agency_heads(self) -> frozenset[str]:
+        return frozenset(self.raw["non_agency_heads"])
+
+    @property
     def high_pay_idr(self) -> int:
         return int(self.raw["high_pay_idr"])
 
@@ -66,7 +70,8 @@ _LISTS = ("abroad", "visa_non_work", "visa_work", "g2g", "exam_words", "fee_nega
           "personal_account_words", "individual", "no_skill", "free_ticket_housing",
           "high_pay", "salary_words", "underage", "money_to_person", "person_contact",
           "office_announcer", "fee_borne", "fee_not_charged",
-          "non_household_places", "contact_before")
+          "non_household_places", "contact_before", "visa_past", "visa_refused",
+          "not_served", "local_work")
 
 
 def compile_lexicon(raw: dict[str, Any]) -> Lexicon:

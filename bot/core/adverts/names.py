@@ -31,6 +31,7 @@ _LABEL = re.compile(r"(?<![A-Za-z0-9])(?:P\.?\s?T\.?|CV\.?|P3MI\s*:?|Perseroan T
                     r"(?=[\s:])", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\S\n]*(?P<open>[\"“'(]?)([A-Za-z0-9][A-Za-z0-9'&-]*)(?P<close>[\"”')]?)")
 _WORDS = re.compile(r"[a-z0-9]+")
+_PLACE_ABBREVIATION = re.compile(r"(?<![A-Za-z])(Kab|Kec|Prov|Kot)\.[^\S\n]*", re.IGNORECASE)
 # "CV" as the document a job seeker sends: the words around it.
 _CV_VERBS = frozenset({"kirim", "kirimkan", "mengirim", "mengirimkan", "lampirkan", "lampiran",
                        "bawa", "membawa", "siapkan", "upload", "unggah", "sertakan", "email",
@@ -110,7 +111,7 @@ def _name_from(line: list[str], following: list[str], register: Register,
 
 def company_names(text: str, register: Register, lexicon: Lexicon) -> list[str]:
     """Company names written after PT/CV/P3MI, then registered names found without one."""
-    folded = fold(text)
+    folded = _PLACE_ABBREVIATION.sub(r"\1 ", fold(text))  # "Kab. Blitar" goes on the name
     names: list[str] = []
     keys: set[str] = set()
     mixed_case = folded != folded.upper() and folded != folded.lower()
@@ -124,6 +125,8 @@ def company_names(text: str, register: Register, lexicon: Lexicon) -> list[str]:
         key = name_key(name)
         if label.group(0).strip().lower().startswith("cv") and name:
             name, key = f"CV {name}", f"cv {key}"
+        if key.split(" ")[0] in lexicon.non_agency_heads and not register.exact_name(key):
+            continue  # "PT Bank Rakyat Indonesia" (a KUR loan) recruits no one
         if len(key) >= 3 and key not in keys and not key.isdigit():
             keys.add(key)
             names.append(name)

@@ -50,7 +50,7 @@ def evaluate(ex: Extraction, checks: list[AgencyCheck], lexicon: Lexicon) -> lis
         flags.append(Flag("fee_requested", {"fee": text}))
     if ex.personal_account:
         flags.append(Flag("personal_account", {"account": ex.personal_account}))
-    flags += _agency_flags(checks)
+    flags += _agency_flags([c for c in checks if not (ex.local and c.verdict == NOT_FOUND)])
     if ex.abroad and not checks and not ex.g2g:
         flags.append(Flag("no_agency"))
     who = _individual(ex, checks)
