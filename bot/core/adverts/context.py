@@ -7,6 +7,7 @@ offered), "kami tidak memberangkatkan ke Kamboja" (a country it does not serve).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.core.adverts.lexicon import Job, Lexicon
 from bot.core.adverts.text import clause_around
@@ -16,14 +17,26 @@ _FILLER = re.compile(r"[\s,/]+|(?<![a-z])(?:dan|atau|maupun|serta|ke|untuk|di|ne
                      r"penempatan|pekerja|pmi|tki|seperti|yaitu|antara lain|misalnya)(?![a-z])")
 
 
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
+@lru_cache(maxsize=8)
+def _plain(fragments: tuple[str, ...]) -> re.Pattern[str]:
+    """Fragments matched where they start (no word boundary before): what follows a word."""
+    return re.compile("|".join(f"(?:{f})" for f in fragments))
+
+
 def offered_job(job: Job, low: str, match: re.Match[str], lexicon: Lexicon) -> bool:
     """A job word that names the job offered: not a domestic word followed by a workplace
-    ("tukang kebun untuk resort"), not "admin" as the one to contact ("hubungi Admin")."""
+    ("tukang kebun untuk resort"), not "admin" as the one to contact ("hubungi Admin",
+    "Admin: 0812..."), not a service the employer provides ("penerjemah disediakan")."""
     pats = lexicon.patterns
     if job.domestic and pats["non_household_places"].match(low, match.end() + 1):
         return False
-    return not (job.scam and pats["contact_before"].search(low[max(0, match.start() - 25):
-                                                                   match.start()]))
+    if not job.scam:
+        return True
+    return not (pats["contact_before"].search(low[max(0, match.start() - 25):match.start()])
+                or _plain(tuple(lexicon.raw["service_after"])).match(low, match.end()))
 
 
 def offered_visa(low: str, match: re.Match[str], lexicon: Lexicon) -> bool:
@@ -45,3 +58,11 @@ def country_not_served(low: str, start: int, lexicon: Lexicon) -> bool:
         return False
     between = lexicon.any_country.sub(" ", sentence[refusal.end():])
     return not _FILLER.sub("", between)
+
+
+def paid_to_official(low: str, start: int, end: int, lexicon: Lexicon) -> bool:
+    """Money paid to a public service in the fee word's clause ("dibayar langsung ke
+    BPJS", "ke kantor Imigrasi"): the worker's own cost, not a recruiter's fee."""
+    plain = _ASIDE.sub(lambda m: " " * len(m.group(0)), low)  # "(paspor, SKCK)" is one item
+    before, after = clause_around(plain, start, end)
+    return lexicon.patterns["official_payees"].search(f"{before} {after}") is not None

@@ -10,14 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.adverts.context import country_not_served, offered_job, offered_visa
+from bot.core.adverts.context import (
+    country_not_served,
+    offered_job,
+    offered_visa,
+    paid_to_official,
+)
 from bot.core.adverts.lexicon import Lexicon
 from bot.core.adverts.money import Amount, amounts
 from bot.core.adverts.text import (
     Line,
     negated_before,
     negated_clause,
-    negated_line,
+    negated_opening,
     negated_near,
     split_lines,
 )
@@ -193,15 +198,18 @@ def _salary(ex: Extraction, lexicon: Lexicon) -> None:
 def _fees(ex: Extraction, lexicon: Lexicon) -> None:
     exam = lexicon.patterns["exam_words"]
     for line in ex.lines:
-        if line.warning or negated_line(line.low, lexicon):
+        if line.warning:
             continue
+        covered = negated_opening(line.low, lexicon)  # "Tanpa biaya proses, DP atau..."
         candidates = sorted(((m.start(), purpose, m) for purpose, pattern in lexicon.fee_purposes
-                             if (m := pattern.search(line.low)) is not None),
+                             for m in pattern.finditer(line.low) if m.start() >= covered),
                             key=lambda item: item[0])
         for _, purpose, match in candidates:
             if negated_near(line.low, match.start(), match.end(), lexicon) or \
                     negated_clause(line.low, match.start(), match.end(), lexicon):
                 continue
+            if paid_to_official(line.low, match.start(), match.end(), lexicon):
+                continue  # "dibayar langsung ke BPJS": the worker's own cost
             if ex.g2g and exam.search(line.low):
                 continue  # an official G2G exam fee is not a recruiter fee
             if purpose == "transfer" and _PAY_WORDS.search(line.low[max(0, match.start() - 30):

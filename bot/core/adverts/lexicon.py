@@ -71,7 +71,8 @@ _LISTS = ("abroad", "visa_non_work", "visa_work", "g2g", "exam_words", "fee_nega
           "high_pay", "salary_words", "underage", "money_to_person", "person_contact",
           "office_announcer", "fee_borne", "fee_not_charged",
           "non_household_places", "contact_before", "visa_past", "visa_refused",
-          "not_served", "local_work")
+          "not_served", "local_work", "clause_turns",
+          "official_payees")
 
 
 def compile_lexicon(raw: dict[str, Any]) -> Lexicon:

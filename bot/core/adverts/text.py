@@ -17,6 +17,8 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"[a-z0-9]+")
 _ZERO = re.compile(r"\s*[:=]?\s*(?:rp\.?\s*)?(?:0|nihil|nol)(?!\d|[.,]\d)")  # "potongan: 0"
 _CLAUSE_END = re.compile(r"[;:!?]|[.,](?!\d)")
+_CLAUSE = re.compile(r"[,;](?!\d)")
+_CLAUSE_AT = re.compile(r"[^,;]+(?:[,;]\d[^,;]*)*")
 _DIGIT = re.compile(r"\d")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -58,13 +60,44 @@ def split_lines(text: str, lexicon: Lexicon, *, wrapped: bool = False) -> list[L
             parts[-1] = f"{parts[-1]} {part}"  # a wrapped line (a poster, OCR) goes on
         else:
             parts.append(part)
-    lines = []
-    table = lexicon.raw.get("replacements") or {}
+    lines: list[Line] = []
     for part in parts:
-        low = _WORD.sub(lambda m: str(table.get(m.group(0), m.group(0))), part.lower())
-        warning = bool(lexicon.patterns["warning_words"].search(low))
-        lines.append(Line(part, low, warning))
+        line = _line(part, lexicon)
+        lines += _warning_clauses(line, lexicon) if line.warning else [line]
     return lines
+
+
+def _line(text: str, lexicon: Lexicon) -> Line:
+    table = lexicon.raw.get("replacements") or {}
+    low = _WORD.sub(lambda m: str(table.get(m.group(0), m.group(0))), text.lower())
+    return Line(text, low, bool(lexicon.patterns["warning_words"].search(low)))
+
+
+def _warning_clauses(line: Line, lexicon: Lexicon) -> list[Line]:
+    """A line that warns, cut into its clauses: a clause warns if it says a warning, or
+    goes on from one that did without turning to an offer ("Jangan percaya calo, langsung
+    daftar lewat saya": the second clause is the advert's own offer)."""
+    clauses = [_line(c, lexicon) for c in _CLAUSE.split(line.text) if c.strip()]
+    out: list[Line] = []
+    for clause in clauses:
+        if not clause.warning and out and out[-1].warning \
+                and not lexicon.patterns["clause_turns"].search(clause.low):
+            clause = Line(clause.text, clause.low, True)
+        out.append(clause)
+    return out
+
+
+def negated_opening(low: str, lexicon: Lexicon) -> int:
+    """Where the fee negation a line opens with ("Tidak ada biaya pendaftaran, biaya proses
+    atau DP") stops: at the first later clause that turns to what is asked ("..., cukup DP
+    2 juta"), else the end of the line; 0 when the line opens with none."""
+    opening = low.lstrip(" \t-–•*·>:✔✓✅☑️").lstrip()
+    if lexicon.patterns["fee_negations"].match(opening) is None:
+        return 0
+    for clause in list(_CLAUSE_AT.finditer(low))[1:]:
+        if lexicon.patterns["clause_turns"].search(clause.group(0)):
+            return clause.start()
+    return len(low)
 
 
 def negated_before(low: str, start: int, lexicon: Lexicon, words: int = 3) -> bool:
@@ -74,14 +107,6 @@ def negated_before(low: str, start: int, lexicon: Lexicon, words: int = 3) -> bo
     before = _WORD.findall(window)[-words:]
     negations = lexicon.patterns["negations"]
     return any(negations.fullmatch(w) for w in before)
-
-
-def negated_line(low: str, lexicon: Lexicon) -> bool:
-    """A line that opens with a fee negation ("Tidak ada potongan gaji untuk biaya
-    penempatan", "Tanpa biaya proses") says what is NOT asked, whatever fee words follow."""
-    opening = low.lstrip(" \t-–•*·>:✔✓✅☑️").lstrip()
-    match = lexicon.patterns["fee_negations"].match(opening)
-    return match is not None
 
 
 def negated_near(low: str, start: int, end: int, lexicon: Lexicon) -> bool:
