@@ -66,3 +66,13 @@ def paid_to_official(low: str, start: int, end: int, lexicon: Lexicon) -> bool:
     plain = _ASIDE.sub(lambda m: " " * len(m.group(0)), low)  # "(paspor, SKCK)" is one item
     before, after = clause_around(plain, start, end)
     return lexicon.patterns["official_payees"].search(f"{before} {after}") is not None
+
+
+def lawful_deduction(low: str, start: int, end: int, lexicon: Lexicon) -> bool:
+    """A wage deduction whose clause names tax or insurance and no placement cost ("gaji
+    dipotong pajak dan asuransi sesuai aturan"), not one that repays a recruiter."""
+    before, after = clause_around(low, start, end)
+    clause = f"{before} {after}"
+    pats = lexicon.patterns
+    return bool(pats["lawful_deductions"].search(clause)) and \
+        not pats["placement_costs"].search(clause)

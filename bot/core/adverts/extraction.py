@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.core.adverts.context import (
     country_not_served,
+    lawful_deduction,
     offered_job,
     offered_visa,
     paid_to_official,
@@ -208,8 +209,10 @@ def _fees(ex: Extraction, lexicon: Lexicon) -> None:
             if negated_near(line.low, match.start(), match.end(), lexicon) or \
                     negated_clause(line.low, match.start(), match.end(), lexicon):
                 continue
-            if paid_to_official(line.low, match.start(), match.end(), lexicon):
-                continue  # "dibayar langsung ke BPJS": the worker's own cost
+            if paid_to_official(line.low, match.start(), match.end(), lexicon) or (
+                    purpose == "potongan gaji"
+                    and lawful_deduction(line.low, match.start(), match.end(), lexicon)):
+                continue  # "dibayar langsung ke BPJS", "dipotong pajak": not a recruiter's
             if ex.g2g and exam.search(line.low):
                 continue  # an official G2G exam fee is not a recruiter fee
             if purpose == "transfer" and _PAY_WORDS.search(line.low[max(0, match.start() - 30):

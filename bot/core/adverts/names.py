@@ -195,6 +195,11 @@ def check_names(names: list[str], register: Register, today: date,
 
 
 _LICENCE_WORD = re.compile(r"^ber-|sip[23]mi|pptkis")  # "P3MI ber-SIP3MI B.513/..."
+_PROVINCES = {"jatim": "jawa timur", "jateng": "jawa tengah", "jabar": "jawa barat",
+              "ntb": "nusa tenggara barat", "ntt": "nusa tenggara timur", "sumut": "sumatera utara",
+              "sumbar": "sumatera barat", "sumsel": "sumatera selatan", "kalbar": "kalimantan barat",
+              "kaltim": "kalimantan timur", "sulsel": "sulawesi selatan", "diy": "yogyakarta",
+              "dki": "dki jakarta", "jkt": "jakarta"}  # how adverts shorten a province
 _PLACE_WORDS = frozenset({"kota", "kabupaten", "kab", "provinsi", "prov", "cabang"})
 
 
@@ -202,7 +207,9 @@ def _own_place(tail: list[str], exact: CheckResult) -> bool:
     """The words after a whole register name are that company's own registered city,
     regency or province ("Permata Selaras Lombok Tengah" for a company of Kabupaten Lombok
     Tengah): the advert names the registered company and where it is."""
-    words = {w.lower().strip(",.()") for w in tail} - _PLACE_WORDS - {""}
+    words = {part for w in tail for part in _PROVINCES.get(w.lower().strip(",.()"),
+                                                           w.lower().strip(",.()")).split()}
+    words = words - _PLACE_WORDS - {""}
     if not words or len(exact.matches) != 1:
         return False
     agency = exact.matches[0].agency
