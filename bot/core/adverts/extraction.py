@@ -136,7 +136,8 @@ def extract(text: str, lexicon: Lexicon, *, wrapped: bool = False) -> Extraction
             if offered_visa(line.low, m, lexicon)]
     ex.non_work_visa = visa[0][1].group(0) if visa else None
     ex.visa = ex.non_work_visa or ("kerja" if pats["visa_work"].search(whole) else None)
-    person = _offer_hits(lines, pats["individual"], lexicon)
+    person = [(line, m) for line, m in _offer_hits(lines, pats["individual"], lexicon)
+              if not (ex.g2g and pats["no_agency_route"].search(m.group(0)))]
     ex.individual = person[0][1].group(0) if person else None
     contact = _offer_hits(lines, pats["person_contact"], lexicon)
     if contact:

@@ -72,7 +72,8 @@ _LISTS = ("abroad", "visa_non_work", "visa_work", "g2g", "exam_words", "fee_nega
           "office_announcer", "fee_borne", "fee_not_charged",
           "non_household_places", "contact_before", "visa_past", "visa_refused",
           "not_served", "local_work", "clause_turns",
-          "official_payees", "lawful_deductions", "placement_costs")
+          "official_payees", "lawful_deductions", "placement_costs",
+          "no_agency_route")
 
 
 def compile_lexicon(raw: dict[str, Any]) -> Lexicon:
