@@ -102,11 +102,14 @@ def negated_opening(low: str, lexicon: Lexicon) -> int:
 
 def negated_before(low: str, start: int, lexicon: Lexicon, words: int = 3) -> bool:
     """A negation word among the few words before position `start`, in the same clause
-    ("tanpa antri, lewat saya": the comma ends what "tanpa" negates)."""
+    ("tanpa antri, lewat saya": the comma ends what "tanpa" negates), that negates more
+    than its own next word ("tanpa ribet lewat sponsor": "tanpa" goes with "ribet")."""
     window = _CLAUSE_END.split(low[max(0, start - 40):start])[-1]
     before = _WORD.findall(window)[-words:]
     negations = lexicon.patterns["negations"]
-    return any(negations.fullmatch(w) for w in before)
+    own = lexicon.patterns["negation_objects"]
+    return any(negations.fullmatch(w) and not (i + 1 < len(before) and own.fullmatch(before[i + 1]))
+               for i, w in enumerate(before))
 
 
 def negated_near(low: str, start: int, end: int, lexicon: Lexicon) -> bool:
