@@ -1,7 +1,8 @@
 """Whether a cue found in an advert's line is what the advert offers, or something it
 mentions in passing: "hubungi Admin" (a contact, not an admin job), "tukang kebun untuk
 resort" (not household work), "alumni program magang" (the applicant's past, not the visa
-offered), "kami tidak memberangkatkan ke Kamboja" (a country it does not serve). Pure.
+offered), "kami tidak memberangkatkan ke Kamboja" (a country it does not serve), "anak usia
+10-14 tahun" (the age of a child cared for, not the applicant's). Pure.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ _FILLER = re.compile(r"[\s,/]+|(?<![a-z])(?:dan|atau|maupun|serta|ke|untuk|di|ne
 
 
 _ASIDE = re.compile(r"\([^()]*\)")
+# The age of someone the worker cares for ("menjaga 2 anak usia 10-14 tahun", "nenek umur
+# 80 tahun"): not the applicant's age limit.
+_DEPENDENT_AGE = re.compile(
+    r"(?<![a-z])(?:anak|anaknya|bayi|balita|cucu|lansia|nenek|kakek|oma|opa|pasien|jompo|"
+    r"majikan)(?:\s+[a-z0-9]+){0,3}?\s+(?:yang\s+)?(?:usia|umur|berusia|berumur)\s*"
+    r"\d+(?:\s*(?:-|–|~|s/?d|sampai|hingga|dan|&|,)\s*\d+)*\s*(?:tahun|thn|th)?"
+    r"(?:\s*(?:ke ?atas|keatas|\+))?")
 
 
 @lru_cache(maxsize=8)
@@ -51,11 +59,10 @@ def country_not_served(low: str, start: int, lexicon: Lexicon) -> bool:
     """A country in a list the sentence says is not served: "kami tidak memberangkatkan ke
     Kamboja, Myanmar, atau Thailand" (only countries and list words in between)."""
     sentence = _SENTENCE_END.split(low[:start])[-1]
-    refusal = None
-    for refusal in lexicon.patterns["not_served"].finditer(sentence):
-        pass
-    if refusal is None:
+    refusals = list(lexicon.patterns["not_served"].finditer(sentence))
+    if not refusals:
         return False
+    refusal = refusals[-1]
     between = lexicon.any_country.sub(" ", sentence[refusal.end():])
     return not _FILLER.sub("", between)
 
@@ -76,3 +83,8 @@ def lawful_deduction(low: str, start: int, end: int, lexicon: Lexicon) -> bool:
     pats = lexicon.patterns
     return bool(pats["lawful_deductions"].search(clause)) and \
         not pats["placement_costs"].search(clause)
+
+
+def without_dependents_ages(low: str) -> str:
+    """The line without the ages of the children or elderly the worker will care for."""
+    return _DEPENDENT_AGE.sub(" ", low)

@@ -16,6 +16,7 @@ from bot.core.adverts.context import (
     offered_job,
     offered_visa,
     paid_to_official,
+    without_dependents_ages,
 )
 from bot.core.adverts.lexicon import Lexicon
 from bot.core.adverts.money import Amount, amounts
@@ -23,8 +24,8 @@ from bot.core.adverts.text import (
     Line,
     negated_before,
     negated_clause,
-    negated_opening,
     negated_near,
+    negated_opening,
     split_lines,
 )
 
@@ -264,15 +265,16 @@ def _ages(ex: Extraction, lexicon: Lexicon) -> None:
     for line in ex.lines:
         if line.warning:
             continue
-        if (rng := _AGE_RANGE.search(line.low)) is not None:
+        said = without_dependents_ages(line.low)
+        if (rng := _AGE_RANGE.search(said)) is not None:
             low, high = int(rng.group(1)), int(rng.group(2))
             if 10 <= low < high <= 70:
                 ex.age_min, ex.age_max = low, high
-        elif (floor := _AGE_MIN.search(line.low)) is not None and ex.age_min is None:
+        elif (floor := _AGE_MIN.search(said)) is not None and ex.age_min is None:
             value = int(floor.group(1) or floor.group(2) or floor.group(3))
-            if 10 <= value <= 60 and re.search(r"usia|umur|umr|tahun|th", line.low):
+            if 10 <= value <= 60 and re.search(r"usia|umur|umr|tahun|th", said):
                 ex.age_min = value
-        if (top := _AGE_MAX.search(line.low)) is not None and ex.age_max is None:
+        if (top := _AGE_MAX.search(said)) is not None and ex.age_max is None:
             value = int(top.group(1))
             if 18 <= value <= 70:
                 ex.age_max = value

@@ -195,11 +195,12 @@ def check_names(names: list[str], register: Register, today: date,
 
 
 _LICENCE_WORD = re.compile(r"^ber-|sip[23]mi|pptkis")  # "P3MI ber-SIP3MI B.513/..."
-_PROVINCES = {"jatim": "jawa timur", "jateng": "jawa tengah", "jabar": "jawa barat",
-              "ntb": "nusa tenggara barat", "ntt": "nusa tenggara timur", "sumut": "sumatera utara",
-              "sumbar": "sumatera barat", "sumsel": "sumatera selatan", "kalbar": "kalimantan barat",
-              "kaltim": "kalimantan timur", "sulsel": "sulawesi selatan", "diy": "yogyakarta",
-              "dki": "dki jakarta", "jkt": "jakarta"}  # how adverts shorten a province
+_PROVINCES = {  # how adverts shorten a province
+    "jatim": "jawa timur", "jateng": "jawa tengah", "jabar": "jawa barat",
+    "ntb": "nusa tenggara barat", "ntt": "nusa tenggara timur", "sumut": "sumatera utara",
+    "sumbar": "sumatera barat", "sumsel": "sumatera selatan", "kalbar": "kalimantan barat",
+    "kaltim": "kalimantan timur", "sulsel": "sulawesi selatan", "diy": "yogyakarta",
+    "dki": "dki jakarta", "jkt": "jakarta"}
 _PLACE_WORDS = frozenset({"kota", "kabupaten", "kab", "provinsi", "prov", "cabang"})
 
 
