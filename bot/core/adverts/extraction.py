@@ -43,7 +43,8 @@ _NEEDS_AMOUNT = frozenset({"tiket dan visa", "medical", "pelatihan"})
 _PAYING = re.compile(r"(?<![a-z])(bayar|transfer|kirim|setor|dp|lunas|cicil)")
 _PAID = re.compile(r"(?<![a-z])(?:di|ter|mem|men|pem)?(bayar|transfer|kirim|setor|dp|lunas|cicil)")
 _PAY_WORDS = re.compile(r"(?<![a-z])(gaji|upah|salary|lembur|bonus|penghasilan)(?![a-z])")
-_SALARY_TO = re.compile(r"(gaji|upah|salary)[a-z ]{0,25}(dibayar|ditransfer|dikirim|masuk)")
+_SALARY_TO = re.compile(r"(gaji|upah|salary)[a-z ]{0,25}(dibayar|ditransfer|dikirim|masuk)|"
+                        r"(transfer|kirim|bayar|pembayaran|pengiriman)(kan)? (gaji|upah|salary)")
 _PERSON = re.compile(r"(?<![a-z])(?:bapak|bpk|ibu|bu|pak|mas|mbak|mba|kakak|kak|abang|bang|teteh|"
                      r"teh|akang|kang|om|tante|bunda|bund|koh|cici|cik|sdri|sdr|saudari|saudara|"
                      r"bos|mrs|mr|miss|madam)\.? ?[a-z]{3,}")
