@@ -51,7 +51,8 @@ _PERSON = re.compile(r"(?<![a-z])(?:bapak|bpk|ibu|bu|pak|mas|mbak|mba|kakak|kak|
 _CONTACT_VERB = re.compile(r"^(hubungi|hub\.?|kontak|japri|cp|contact person|info lanjut|"
                            r"info lengkap|daftar ke)\s*:?\s*")
 # "bisa bahasa Inggris", "berbahasa Arab": a language asked for, not a destination.
-_LANGUAGE = re.compile(r"(?:bahasa|berbahasa|bhs\.?|b\.)\s*$")
+_LANGUAGE = re.compile(r"(?<![a-z])(?:bahasa|berbahasa|bhs\.?|b\.|masakan|makanan|kuliner|pijat|ala|"
+                       r"gaya|resep|menu|restoran)\s*$")  # "masakan Thai": a style, not a place
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,7 @@ def _places(ex: Extraction, lexicon: Lexicon) -> None:
         if line.warning:
             continue
         for match in lexicon.any_country.finditer(line.low):
-            if _LANGUAGE.search(line.low, max(0, match.start() - 12), match.start()):
+            if _LANGUAGE.search(line.low, max(0, match.start() - 14), match.start()):
                 continue
             if not negated_before(line.low, match.start(), lexicon, words=2) and \
                     not country_not_served(line.low, match.start(), lexicon):
@@ -175,7 +176,7 @@ def _places(ex: Extraction, lexicon: Lexicon) -> None:
                 continue
             for name, alias in lexicon.inner_countries:
                 at = line.low.find(alias)
-                if at >= 0 and not _LANGUAGE.search(line.low, max(0, at - 12), at):
+                if at >= 0 and not _LANGUAGE.search(line.low, max(0, at - 14), at):
                     found.append((index, at, name))
     for _, _, name in sorted(found):
         if name not in ex.destinations:

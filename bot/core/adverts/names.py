@@ -31,6 +31,7 @@ _LABEL = re.compile(r"(?<![A-Za-z0-9])(?:P\.?\s?T\.?|CV\.?|P3MI\s*:?|Perseroan T
                     r"(?=[\s:])", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\S\n]*(?P<open>[\"“'(]?)([A-Za-z0-9][A-Za-z0-9'&-]*)(?P<close>[\"”')]?)")
 _WORDS = re.compile(r"[a-z0-9]+")
+_SPELLED = re.compile(r"[^\S\n]*\(([A-Za-z][A-Za-z ]{3,60})\)")
 _PLACE_ABBREVIATION = re.compile(r"(?<![A-Za-z])(Kab|Kec|Prov|Kot)\.[^\S\n]*", re.IGNORECASE)
 # "CV" as the document a job seeker sends: the words around it.
 _CV_VERBS = frozenset({"kirim", "kirimkan", "mengirim", "mengirimkan", "lampirkan", "lampiran",
@@ -122,6 +123,7 @@ def company_names(text: str, register: Register, lexicon: Lexicon) -> list[str]:
         if not _names_a_company(label.group(0), tokens, folded[:label.start()], mixed_case):
             continue
         name = _name_from(tokens, following, register, lexicon)
+        name = _spelled_out(name, folded, label.end()) or name
         key = name_key(name)
         if label.group(0).strip().lower().startswith("cv") and name:
             name, key = f"CV {name}", f"cv {key}"
@@ -133,6 +135,18 @@ def company_names(text: str, register: Register, lexicon: Lexicon) -> list[str]:
     for line in folded.splitlines():
         names += _scan(name_key(line).split(), register, lexicon, keys)
     return names
+
+
+def _spelled_out(name: str, text: str, start: int) -> str | None:
+    """"PT TDK (Tri Dharma Karya)": a short capitalised name followed by the words its
+    letters stand for, in brackets, is those words (checked whole, like any name)."""
+    if not (2 <= len(name) <= 5 and name.isalpha() and name.isupper()):
+        return None
+    after = _SPELLED.match(text, text.index(name, start) + len(name))
+    if after is None:
+        return None
+    words = after.group(1).split()
+    return after.group(1) if "".join(w[0] for w in words).upper() == name else None
 
 
 def _names_a_company(label: str, tokens: list[str], before: str, mixed_case: bool) -> bool:
