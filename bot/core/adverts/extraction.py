@@ -50,9 +50,10 @@ _PERSON = re.compile(r"(?<![a-z])(?:bapak|bpk|ibu|bu|pak|mas|mbak|mba|kakak|kak|
                      r"bos|mrs|mr|miss|madam)\.? ?[a-z]{3,}")
 _CONTACT_VERB = re.compile(r"^(hubungi|hub\.?|kontak|japri|cp|contact person|info lanjut|"
                            r"info lengkap|daftar ke)\s*:?\s*")
-# "bisa bahasa Inggris", "berbahasa Arab": a language asked for, not a destination.
-_LANGUAGE = re.compile(r"(?<![a-z])(?:bahasa|berbahasa|bhs\.?|b\.|masakan|makanan|kuliner|pijat|ala|"
-                       r"gaya|resep|menu|restoran)\s*$")  # "masakan Thai": a style, not a place
+# "bisa bahasa Inggris", "berbahasa Arab", "masakan Thai": a language or a style asked
+# for, not a destination.
+_LANGUAGE = re.compile(r"(?<![a-z])(?:bahasa|berbahasa|bhs\.?|b\.|masakan|makanan|kuliner|"
+                       r"pijat|ala|gaya|resep|menu|restoran)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
