@@ -73,7 +73,7 @@ _LISTS = ("abroad", "visa_non_work", "visa_work", "g2g", "exam_words", "fee_nega
           "non_household_places", "contact_before", "visa_past", "visa_refused",
           "not_served", "local_work", "clause_turns",
           "official_payees", "lawful_deductions", "placement_costs",
-          "no_agency_route", "negation_objects")
+          "no_agency_route", "negation_objects", "wage_cut", "scam_told")
 
 
 def compile_lexicon(raw: dict[str, Any]) -> Lexicon:

@@ -81,10 +81,21 @@ def _warning_clauses(line: Line, lexicon: Lexicon) -> list[Line]:
     out: list[Line] = []
     for clause in clauses:
         if not clause.warning and out and out[-1].warning \
-                and not lexicon.patterns["clause_turns"].search(clause.low):
+                and not turns(clause.low, lexicon):
             clause = Line(clause.text, clause.low, True)
         out.append(clause)
     return out
+
+
+def turns(clause: str, lexicon: Lexicon) -> bool:
+    """A clause after a warning or a fee negation that turns to what the advert asks: a
+    turning word ("cukup", "langsung lewat saya"), or an amount or a wage cut that is not
+    told of someone else ("..., gaji dipotong 6 bulan"; not "ada oknum meminta DP 2 juta")."""
+    pats = lexicon.patterns
+    if pats["clause_turns"].search(clause):
+        return True
+    return bool(_DIGIT.search(clause) or pats["wage_cut"].search(clause)) and \
+        not pats["scam_told"].search(clause)
 
 
 def negated_opening(low: str, lexicon: Lexicon) -> int:
@@ -95,7 +106,7 @@ def negated_opening(low: str, lexicon: Lexicon) -> int:
     if lexicon.patterns["fee_negations"].match(opening) is None:
         return 0
     for clause in list(_CLAUSE_AT.finditer(low))[1:]:
-        if lexicon.patterns["clause_turns"].search(clause.group(0)):
+        if turns(clause.group(0), lexicon):
             return clause.start()
     return len(low)
 
