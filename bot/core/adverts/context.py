@@ -18,6 +18,10 @@ _FILLER = re.compile(r"[\s,/]+|(?<![a-z])(?:dan|atau|maupun|serta|ke|untuk|di|ne
                      r"penempatan|pekerja|pmi|tki|seperti|yaitu|antara lain|misalnya)(?![a-z])")
 
 
+# Years that are not an age: "pengalaman minimal 10 tahun", "masa kerja 12 tahun ke atas".
+_YEARS_OF = re.compile(r"(?<![a-z])(?:pengalaman|berpengalaman|masa kerja|lama kerja|kontrak|"
+                       r"ijazah|lulusan|lulus|tinggi|berat|jam|bulan|experience)(?![a-z])")
+_AGE_WORD = re.compile(r"(?<![a-z])(?:usia|umur|berusia|berumur|age)(?![a-z])")
 _ASIDE = re.compile(r"\([^()]*\)")
 # The age of someone the worker cares for ("menjaga 2 anak usia 10-14 tahun", "nenek umur
 # 80 tahun"): not the applicant's age limit.
@@ -88,3 +92,11 @@ def lawful_deduction(low: str, start: int, end: int, lexicon: Lexicon) -> bool:
 def without_dependents_ages(low: str) -> str:
     """The line without the ages of the children or elderly the worker will care for."""
     return _DEPENDENT_AGE.sub(" ", low)
+
+
+def years_of_something(low: str, start: int) -> bool:
+    """A number of years said of experience, a contract or a diploma just before `start`
+    ("berpengalaman minimal 10 tahun"): not an age limit."""
+    window = re.split(r"[,;]|\.(?!\d)", low[max(0, start - 30):start])[-1]
+    found = list(_YEARS_OF.finditer(window))
+    return bool(found) and _AGE_WORD.search(window, found[-1].end()) is None

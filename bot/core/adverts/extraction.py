@@ -17,6 +17,7 @@ from bot.core.adverts.context import (
     offered_visa,
     paid_to_official,
     without_dependents_ages,
+    years_of_something,
 )
 from bot.core.adverts.lexicon import Lexicon
 from bot.core.adverts.money import Amount, amounts
@@ -32,7 +33,8 @@ from bot.core.adverts.text import (
 _AGE_RANGE = re.compile(r"(?:usia|umur|umr|age)\D{0,25}?(\d{2})\s*(?:-|–|s/?d|sampai|hingga|~|to)"
                         r"\s*(\d{2})")
 _AGE_MIN = re.compile(r"(?:usia|umur|umr|age)\s*:?\s*(?:min(?:imal|imum)?\.?|mulai|dari)\s*:?\s*"
-                      r"(\d{2})|(\d{2})\s*(?:th|thn|tahun|th\.)?\s*(?:ke ?atas|keatas|\+)|"
+                      r"(\d{2})|(?<![\d.,])(\d{2})\s*(?:th|thn|tahun|th\.)?\s*"
+                      r"(?:ke ?atas|keatas|\+)|"
                       r"min(?:imal|imum)?\.?\s*(?:usia|umur)?\s*(\d{2})\s*(?:th|thn|tahun)")
 _AGE_MAX = re.compile(r"(?:usia|umur|umr)?\s*(?:max|maks(?:imal|imum)?)\.?\s*:?\s*(\d{2})")
 _HOLDER = re.compile(r"(?<![a-z])(?:a\.\s?n\.?|a\s?/\s?n|an\.?(?=\s)|atas nama)\s*:?\s*"
@@ -273,7 +275,8 @@ def _ages(ex: Extraction, lexicon: Lexicon) -> None:
             low, high = int(rng.group(1)), int(rng.group(2))
             if 10 <= low < high <= 70:
                 ex.age_min, ex.age_max = low, high
-        elif (floor := _AGE_MIN.search(said)) is not None and ex.age_min is None:
+        elif (floor := _AGE_MIN.search(said)) is not None and ex.age_min is None \
+                and (floor.group(1) or not years_of_something(said, floor.start())):
             value = int(floor.group(1) or floor.group(2) or floor.group(3))
             if 10 <= value <= 60 and re.search(r"usia|umur|umr|tahun|th", said):
                 ex.age_min = value
