@@ -32,7 +32,7 @@ _LABEL = re.compile(r"(?<![A-Za-z0-9])(?:P\.?\s?T\.?|CV\.?|P3MI\s*:?|Perseroan T
 _TOKEN = re.compile(r"[^\S\n]*(?P<open>[\"“'(]?)([A-Za-z0-9][A-Za-z0-9'&-]*)(?P<close>[\"”')]?)")
 _WORDS = re.compile(r"[a-z0-9]+")
 _SPELLED = re.compile(r"[^\S\n]*\(([A-Za-z][A-Za-z ]{3,60})\)")
-_PLACE_ABBREVIATION = re.compile(r"(?<![A-Za-z])(Kab|Kec|Prov|Kot)\.[^\S\n]*", re.IGNORECASE)
+_PLACE_ABBREVIATION = re.compile(r"(?<![A-Za-z])(Kab|Kec|Prov|Kot|Cab)\.[^\S\n]*", re.IGNORECASE)
 # "CV" as the document a job seeker sends: the words around it.
 _CV_VERBS = frozenset({"kirim", "kirimkan", "mengirim", "mengirimkan", "lampirkan", "lampiran",
                        "bawa", "membawa", "siapkan", "upload", "unggah", "sertakan", "email",
