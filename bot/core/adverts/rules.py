@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from bot.core.adverts.extraction import Extraction
 from bot.core.adverts.lexicon import Lexicon
 from bot.core.adverts.names import AgencyCheck
-from bot.core.agencies.matching import AMBIGUOUS, LICENSE_PROBLEM, NOT_FOUND
+from bot.core.agencies.matching import AMBIGUOUS, LICENSE_PROBLEM, NOT_FOUND, REGISTERED
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 MEDIUM_ONLY = frozenset({"agency_lookalike", "no_agency"})
@@ -56,7 +56,7 @@ def evaluate(ex: Extraction, checks: list[AgencyCheck], lexicon: Lexicon) -> lis
     who = _individual(ex, checks)
     if who:
         flags.append(Flag("individual_recruiter", {"who": who}))
-    if _scam(ex, lexicon):
+    if _scam(ex, checks, lexicon):
         flags.append(Flag("scam_job"))
     if ex.underage:
         flags.append(Flag("underage", {"age": ex.underage}))
@@ -97,11 +97,15 @@ def _agency_flags(checks: list[AgencyCheck]) -> list[Flag]:
     return flags
 
 
-def _scam(ex: Extraction, lexicon: Lexicon) -> bool:
-    """Kemlu's signs of online-scam recruitment on an admin/CS/marketing/operator job."""
+def _scam(ex: Extraction, checks: list[AgencyCheck], lexicon: Lexicon) -> bool:
+    """Kemlu's signs of online-scam recruitment on an admin/CS/marketing/operator job. A
+    registered P3MI's office job abroad often pays well with ticket and housing borne by
+    the employer: there, no skills asked must be one of the signs."""
     if not ex.scam_job_type:
         return False
     high_pay = ex.high_pay_words or ex.salary_idr >= lexicon.high_pay_idr
     signs = sum((high_pay, ex.no_skill, ex.free_ticket_housing))
-    return signs >= 2 or (signs >= 1 and any(c in lexicon.non_placement
-                                             for c in ex.destinations))
+    if any(c in lexicon.non_placement for c in ex.destinations):
+        return signs >= 1
+    registered = any(c.verdict == REGISTERED for c in checks)
+    return signs >= 2 and (ex.no_skill or not registered)
