@@ -55,7 +55,7 @@ _CONTACT_VERB = re.compile(r"^(hubungi|hub\.?|kontak|japri|cp|contact person|inf
 # "bisa bahasa Inggris", "berbahasa Arab", "masakan Thai": a language or a style asked
 # for, not a destination.
 _LANGUAGE = re.compile(r"(?<![a-z])(?:bahasa|berbahasa|bhs\.?|b\.|masakan|makanan|kuliner|"
-                       r"pijat|ala|gaya|resep|menu|restoran)\s*$")
+                       r"pijat|ala|gaya|resep|menu)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +133,7 @@ def extract(text: str, lexicon: Lexicon, *, wrapped: bool = False) -> Extraction
             ex.scam_job_type = ex.scam_job_type or job.scam
     whole = "\n".join(line.low for line in lines)
     g2g = next((m for m in pats["g2g"].finditer(whole)
-                if not negated_before(whole, m.start(), lexicon)), None)
+                if not negated_before(whole, m.start(), lexicon, objects=False)), None)
     ex.g2g = g2g.group(0) if g2g else None  # "tanpa antri G to G" names none
     _salary(ex, lexicon)
     _fees(ex, lexicon)

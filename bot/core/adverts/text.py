@@ -111,15 +111,18 @@ def negated_opening(low: str, lexicon: Lexicon) -> int:
     return len(low)
 
 
-def negated_before(low: str, start: int, lexicon: Lexicon, words: int = 3) -> bool:
+def negated_before(low: str, start: int, lexicon: Lexicon, words: int = 3,
+                   objects: bool = True) -> bool:
     """A negation word among the few words before position `start`, in the same clause
     ("tanpa antri, lewat saya": the comma ends what "tanpa" negates), that negates more
-    than its own next word ("tanpa ribet lewat sponsor": "tanpa" goes with "ribet")."""
+    than its own next word ("tanpa ribet lewat sponsor": "tanpa" goes with "ribet"; with
+    `objects` False it negates what follows all the same: "tanpa antri G to G")."""
     window = _CLAUSE_END.split(low[max(0, start - 40):start])[-1]
     before = _WORD.findall(window)[-words:]
     negations = lexicon.patterns["negations"]
     own = lexicon.patterns["negation_objects"]
-    return any(negations.fullmatch(w) and not (i + 1 < len(before) and own.fullmatch(before[i + 1]))
+    return any(negations.fullmatch(w) and not (objects and i + 1 < len(before)
+                                               and own.fullmatch(before[i + 1]))
                for i, w in enumerate(before))
 
 
