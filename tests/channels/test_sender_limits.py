@@ -78,3 +78,10 @@ async def test_a_message_delivered_whose_answer_was_lost_is_sent_again(
     assert [r.status for r in rows] == ["sent", "sent"]
     delivered = [c.data["text"] for c in h.telegram.sent("501")]
     assert delivered == ["pesan 501 0", "pesan 501 0", "pesan 501 0", "pesan 501 1"]
+
+
+def test_at_the_platforms_limits_a_worker_has_one_send_unrecorded() -> None:
+    assert Limits(global_per_second=30).window == 1
+    assert Limits(global_per_second=60, per_chat_interval=0.2).window == 1
+    assert Limits(global_per_second=1e6, concurrency=256).window == 256
+    assert Limits(global_per_second=1e6, unrecorded=4).window == 4
