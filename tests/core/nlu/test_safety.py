@@ -72,6 +72,13 @@ def test_a_condition_that_does_not_open_a_question_leaves_the_match(text: str) -
     "pintu kamar digembok dari luar",
     "bantuin aku kak",
     "tolong!!",
+    "majikan suka ngajak tidur bareng tiap istrinya kerja",
+    "kami dijanjikan kerja di pabrik thailand tapi diseberangkan ke myanmar malam2",
+    "istri sy di malaysia sudah 3 bulan tidak bisa saya hubungi sama sekali",
+    "tetangga bawa 3 anak smp buat kerja di kebun sawit",
+    "majikan bilang mau bunuh sy",
+    "my employer beat me please help",
+    "🆘",
 ])
 def test_shipped_net_reads_new_shapes_of_danger(text: str) -> None:
     assert shipped(text), text
@@ -93,6 +100,13 @@ def test_shipped_net_reads_new_shapes_of_danger(text: str) -> None:
     "perlu siapin dana darurat brp sebelum berangkat",
     "nonton berita tki ilegal ditangkap di malaysia",
     "mau pulang kampung tp majikan ga ngasih",
+    "sy tak boleh balik kampung raya tahun ni sebab kontrak belum habis",
+    "hp sy disita mama gara2 main game terus",
+    "setelah sampai di taiwan, paspor dipegang siapa ya",
+    "apa itu kerja paksa",
+    "ciri2 lowongan scam kerja di kamboja",
+    "sy ga bisa hubungi nomor ini, salah sambung",
+    "kakek sy meninggal tahun lalu",
 ])
 def test_shipped_net_leaves_everyday_look_alikes_alone(text: str) -> None:
     assert not shipped(text), text
