@@ -28,11 +28,14 @@ class Normaliser:
     regional words to their normal form."""
 
     def __init__(self, replacements: Mapping[str, str],
-                 phrases: Mapping[str, str] | None = None) -> None:
+                 phrases: Mapping[str, str] | None = None,
+                 symbols: Mapping[str, str] | None = None) -> None:
         self.replacements = {k.lower(): v.lower() for k, v in replacements.items()}
         self.phrases = {" ".join(k.lower().split()): v.lower()
                         for k, v in (phrases or {}).items()}
         self._phrase = phrase_pattern(self.phrases)
+        # signs that carry meaning (an SOS emoji) become words before symbols are dropped
+        self.symbols = {k: f" {v.lower()} " for k, v in (symbols or {}).items()}
 
     @classmethod
     def load(cls, path: Path) -> Normaliser:
@@ -41,10 +44,14 @@ class Normaliser:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         raw = data.get("replacements") or {}
         phrases = data.get("phrases") or {}
+        symbols = data.get("symbols") or {}
         return cls({str(k): str(v) for k, v in raw.items()},
-                   {str(k): str(v) for k, v in phrases.items()})
+                   {str(k): str(v) for k, v in phrases.items()},
+                   {str(k): str(v) for k, v in symbols.items()})
 
     def __call__(self, text: str) -> str:
+        for symbol, word in self.symbols.items():
+            text = text.replace(symbol, word)
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
         text = _NUM_UNIT.sub(r"\1 \2", text)

@@ -3,12 +3,48 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 _GROUP = re.compile(r"@([a-z_]+)")
+_WORD = re.compile(r"\w+")
+
+# A pattern entry: a phrase (str), or {"match": phrase} / {"all": [phrases]} (every phrase
+# somewhere in the message), optionally with "except": [phrases that undo a match they
+# overlap].
+Entry = str | Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    parts: tuple[re.Pattern[str], ...]  # each must match somewhere
+    exceptions: tuple[re.Pattern[str], ...]  # a match one of these overlaps does not count
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothetical:
+    """A question about what to do IF something happens ("kalau dipukul majikan lapor ke
+    mana?") is a request for information: a match in the words right after an opening
+    condition does not count when the message asks a question and the words in between do
+    not say that it already happens ("kalau ga capai target dipukul", "kalau sudah ...")."""
+
+    opening: re.Pattern[str]  # lead words, then the condition word, at the message start
+    question: re.Pattern[str]
+    actual: re.Pattern[str]  # words between the condition and the match that make it real
+    window: int  # words after the condition that the condition governs
+
+    def governed(self, text: str) -> tuple[int, int] | None:
+        """The span of text the opening condition governs, or None (not such a question)."""
+        opening = self.opening.match(text)
+        if opening is None or not self.question.search(text):
+            return None
+        words = list(_WORD.finditer(text, opening.end()))[: self.window]
+        end = words[-1].end() if words else opening.end()
+        return opening.end(), end
 
 
 class EmergencyNet:
@@ -17,7 +53,9 @@ class EmergencyNet:
     A pattern may name a word group of the file's `groups:` as `@name` (e.g. `@person`:
     the people a message is about); it stands for `(?:the group's alternation)`."""
 
-    def __init__(self, patterns: list[str], groups: Mapping[str, str] | None = None) -> None:
+    def __init__(self, patterns: Sequence[Entry], groups: Mapping[str, str] | None = None,
+                 hypothetical: Hypothetical | None = None,
+                 exceptions: Sequence[str] = ()) -> None:
         named = dict(groups or {})
 
         def expand(match: re.Match[str]) -> str:
@@ -26,7 +64,19 @@ class EmergencyNet:
                 raise ValueError(f"emergency pattern names an unknown group @{name}")
             return f"(?:{named[name]})"
 
-        self.patterns = [re.compile(rf"\b(?:{_GROUP.sub(expand, p)})\b") for p in patterns]
+        def compile_one(pattern: str) -> re.Pattern[str]:
+            return re.compile(rf"\b(?:{_GROUP.sub(expand, pattern)})\b")
+
+        everywhere = tuple(compile_one(p) for p in exceptions)
+        self.rules: list[_Rule] = []
+        for entry in patterns:
+            if isinstance(entry, str):
+                self.rules.append(_Rule((compile_one(entry),), everywhere))
+                continue
+            parts = entry.get("all") or [entry["match"]]
+            own = tuple(compile_one(str(p)) for p in entry.get("except") or [])
+            self.rules.append(_Rule(tuple(compile_one(str(p)) for p in parts), own + everywhere))
+        self.hypothetical = hypothetical
 
     @classmethod
     def load(cls, path: Path) -> EmergencyNet:
@@ -34,7 +84,41 @@ class EmergencyNet:
             return cls([])
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         groups = {str(k): str(v) for k, v in (data.get("groups") or {}).items()}
-        return cls([str(p) for p in data.get("patterns") or []], groups)
+        entries: list[Entry] = [p if isinstance(p, Mapping) else str(p)
+                                for p in data.get("patterns") or []]
+        return cls(entries, groups, _hypothetical(data.get("hypothetical")),
+                   [str(p) for p in data.get("except") or []])
 
     def matches(self, normalised_text: str) -> bool:
-        return any(p.search(normalised_text) for p in self.patterns)
+        governed = self.hypothetical.governed(normalised_text) if self.hypothetical else None
+        return any(all(self._found(part, rule.exceptions, normalised_text, governed)
+                       for part in rule.parts) for rule in self.rules)
+
+    def _found(self, part: re.Pattern[str], exceptions: tuple[re.Pattern[str], ...],
+               text: str, governed: tuple[int, int] | None) -> bool:
+        """A match of `part` that no exception overlaps and no hypothetical question governs."""
+        for match in part.finditer(text):
+            if any(e.start() < match.end() and match.start() < e.end()
+                   for x in exceptions for e in x.finditer(text)):
+                continue
+            if governed is not None and self._asked_about(match, text, governed):
+                continue
+            return True
+        return False
+
+    def _asked_about(self, match: re.Match[str], text: str, governed: tuple[int, int]) -> bool:
+        start, end = governed
+        assert self.hypothetical is not None
+        return (start <= match.start() < end
+                and not self.hypothetical.actual.search(text, start, match.start()))
+
+
+def _hypothetical(data: Mapping[str, Any] | None) -> Hypothetical | None:
+    """The `hypothetical:` block of emergency.yml (lead, conditions, questions, actual)."""
+    if not data:
+        return None
+    lead = str(data.get("lead") or "")
+    opening = rf"^(?:(?:{lead}) ){{0,5}}(?:{data['conditions']})\b" if lead \
+        else rf"^(?:{data['conditions']})\b"
+    return Hypothetical(re.compile(opening), re.compile(rf"\b(?:{data['questions']})\b"),
+                        re.compile(rf"\b(?:{data['actual']})\b"), int(data.get("window", 4)))

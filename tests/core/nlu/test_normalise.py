@@ -84,3 +84,9 @@ def test_everyday_javanese_and_sundanese_words_read_as_indonesian() -> None:
     assert normalise("kowe arep lungo nang endi sesuk") == "kamu ingin pergi di mana besok"
     assert normalise("pinten dinten prosesipun mangke") == "berapa hari prosesipun nanti"
     assert normalise("sabaraha sasih, kunaon lami") == "berapa bulan kenapa lama"
+
+
+def test_an_sos_sign_reads_as_a_word() -> None:
+    normalise = Normaliser.load(PROJECT_ROOT / "intents" / "normalisation.yml")
+    assert normalise("🆘") == "sos"
+    assert Normaliser({}, symbols={"🆘": "sos"})("tolong🆘") == "tolong sos"
