@@ -95,12 +95,14 @@ class Normaliser:
 
     def __init__(self, replacements: Mapping[str, str],
                  phrases: Mapping[str, str] | None = None,
-                 affixes: Affixes | None = None) -> None:
+                 affixes: Affixes | None = None,
+                 courtesy: Iterable[str] = ()) -> None:
         self.replacements = {k.lower(): v.lower() for k, v in replacements.items()}
         self.phrases = {" ".join(k.lower().split()): v.lower()
                         for k, v in (phrases or {}).items()}
         self._phrase = phrase_pattern(self.phrases)
         self.affixes = affixes or Affixes()
+        self._courtesy = phrase_pattern({" ".join(c.lower().split()) for c in courtesy})
 
     @classmethod
     def load(cls, path: Path) -> Normaliser:
@@ -111,7 +113,8 @@ class Normaliser:
         phrases = data.get("phrases") or {}
         return cls({str(k): str(v) for k, v in raw.items()},
                    {str(k): str(v) for k, v in phrases.items()},
-                   Affixes.from_data(data.get("affixes") or {}))
+                   Affixes.from_data(data.get("affixes") or {}),
+                   [str(c) for c in data.get("courtesy") or []])
 
     def __call__(self, text: str) -> str:
         text = unicodedata.normalize("NFKD", text)
@@ -123,6 +126,13 @@ class Normaliser:
             joined = self._phrase.sub(lambda m: self.phrases[m.group(0)], " ".join(tokens))
             tokens = joined.split()
         return " ".join(self._word(tok) for tok in self.affixes.join(tokens))
+
+    def without_courtesy(self, normal: str) -> str:
+        """A normalised message without its greetings, thanks and polite openers
+        ("selamat pagi permisi mau tanya ... terima kasih" -> the question alone)."""
+        if self._courtesy is None:
+            return normal
+        return " ".join(self._courtesy.sub(" ", normal).split())
 
     def _word(self, token: str) -> str:
         mapped = self.replacements.get(token)
