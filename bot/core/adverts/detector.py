@@ -39,7 +39,13 @@ _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benar
                        r"(anak|suami|istri|adik|ibu|bapak|keluarga|kakak) saya|"
                        r"saya (sudah|udah|telah|sdh) (bayar|transfer|setor|kirim|daftar|ditipu)|"
                        r"saya (mau|ingin|pengen|pingin) (tanya|daftar|kerja|berangkat|ikut)|"
-                       r"(tidak|gak|ga|nggak|belum) bisa (di)?hubungi)"
+                       r"(tidak|gak|ga|nggak|belum) bisa (di)?hubungi|"
+                       # krama, ngoko and Sundanese question words, and a person who wants
+                       # something for themselves (a recruiter's "ngaliwatan abdi" is no question)
+                       r"pripun|kados pundi|kepripun|punapa|menapa|pinten|sinten|kumaha|naon|"
+                       r"sabaraha|iraha|piye|nyuwun (pirsa|priksa)|tanglet|naros|ngengingi|"
+                       r"perkawis|(kula|kulo|kawula|abdi|simkuring) (badhe|ajeng|bade|hoyong|"
+                       r"arep|kepengin|pengin|pados|nyuwun|ingin))"
                        r"(?![a-z])")
 # A particle at the very end ("...itu asli ga", "...aman kak"): a question, unless the message
 # carries four or more advert cues ("Minat langsung PC aja kak" closes an advert).

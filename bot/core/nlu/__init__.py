@@ -20,6 +20,15 @@ EMERGENCY = "emergency"
 # An emergency that the classifier ranks second with at least this probability is taken
 # as the intent: a false alarm costs a hotline message, a miss can cost a life.
 EMERGENCY_SECOND_GUESS = 0.3
+# A greeting or thanks wrapped around a question ("Wilujeng enjing, punten bade naros, KUR
+# ... sabaraha? Hatur nuhun.") is the question: read without its courtesy words, the
+# message is taken as the intent of the rest when that has at least two words and its
+# classifier ranks it at least this probable.
+COURTESY_INTENTS = frozenset({"greet", "thanks", "goodbye"})
+COURTESY_REST_CONFIDENCE = 0.3
+# what is left of "halo gan ada orang ga" or "makasih bot smg berkah" is small talk, not
+# a question to answer in place of the greeting or thanks
+NOT_A_QUESTION = COURTESY_INTENTS | {"out_of_scope", "bot_challenge", "human_handoff"}
 
 
 def is_emergency_key(key: str) -> bool:
@@ -90,6 +99,8 @@ class NLU:
     def _finish(self, text: str, normal: str, ranking: list[tuple[str, float]]) -> Parse:
         if not ranking:
             ranking = [("out_of_scope", 0.0)]
+        if ranking[0][0] in COURTESY_INTENTS:
+            ranking = self._question_inside(normal) or ranking
         found = self.entities(text, normal)
         if self.emergency.matches(normal):  # the net counts even when the model agrees
             rest = tuple(r for r in ranking if r[0] != EMERGENCY)
@@ -100,3 +111,14 @@ class NLU:
                          False, found, normal)
         intent, confidence = ranking[0]
         return Parse(text, intent, confidence, tuple(ranking), False, found, normal)
+
+    def _question_inside(self, normal: str) -> list[tuple[str, float]] | None:
+        """The ranking of a message's question without its greeting or thanks, if it has one."""
+        rest = self.normalise.without_courtesy(normal)
+        if rest == normal or len(rest.split()) < 2:
+            return None
+        ranking = self.classifier.rank(rest)
+        if (not ranking or ranking[0][0] in NOT_A_QUESTION
+                or ranking[0][1] < COURTESY_REST_CONFIDENCE):
+            return None
+        return ranking

@@ -29,6 +29,17 @@ _AGE_WORD = re.compile(
     r"skrg|sekarang|ayeuna|tos|atos|pas|kira|kurang|lebih|sekitar|mau|menjelang|lagi)){0,3}"
     r" ?(\d{1,2})\b")
 _AGE_YEARS = re.compile(r"(?<![\w.,])(\d{2}) ?(?:tahun|thn|th|taun|thun|warsa)\b")
+# "di bawah 18 tahun", "dereng umur 18" name an age under 18; "di atas 39" one over 39.
+_UNDER_BEFORE = re.compile(
+    r"\b(?:di ?bawah|ngandhap|ngandap|handapeun|kurang dari|kurang ti|kirang saking|"
+    r"belum|blm|durung|dereng|teu acan|acan)(?: (?:umur|usia|yuswa))? ?$")
+_OVER_BEFORE = re.compile(
+    r"\b(?:di ?atas|lebih dari|lewat|leuwih ti|langkung saking|luwih saka)"
+    r"(?: (?:umur|usia|yuswa))? ?$")
+_AGE_BOUND = re.compile(
+    r"\b(?:di ?bawah|ngandhap|ngandap|handapeun|kurang dari|kurang ti|kirang saking|"
+    r"di ?atas|lebih dari|leuwih ti|langkung saking|luwih saka)"
+    r"(?: (?:umur|usia|yuswa))? (\d{2})\b")
 _NOT_AGE_BEFORE = re.compile(
     r"(kontrak|selama|lama|kerja|bekerja|tinggal|masa|pengalaman|sejak)\W*$")
 
@@ -118,8 +129,21 @@ def _money(raw: str, ages: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def _ages(raw: str) -> tuple[int, ...]:
-    ages: list[int] = [int(m.group(1)) for m in _AGE_WORD.finditer(raw)]
+    found: dict[int, int] = {m.start(1): int(m.group(1)) for m in _AGE_WORD.finditer(raw)}
     for match in _AGE_YEARS.finditer(raw):
         if not _NOT_AGE_BEFORE.search(raw[max(0, match.start() - 20):match.start()]):
-            ages.append(int(match.group(1)))
+            found.setdefault(match.start(1), int(match.group(1)))
+    for match in _AGE_BOUND.finditer(raw):
+        found.setdefault(match.start(1), int(match.group(1)))
+    ages = [_bounded(raw, start, age) for start, age in sorted(found.items())]
     return tuple(dict.fromkeys(a for a in ages if 5 <= a <= 80))
+
+
+def _bounded(raw: str, start: int, age: int) -> int:
+    """An age after "di bawah"/"belum" is one less, after "di atas" one more."""
+    before = raw[max(0, start - 30):start]
+    if _UNDER_BEFORE.search(before):
+        return age - 1
+    if _OVER_BEFORE.search(before):
+        return age + 1
+    return age

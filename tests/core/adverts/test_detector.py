@@ -64,3 +64,13 @@ def test_advert_closing_with_a_sign_off_particle_is_taken() -> None:
     question = "Ada loker admin di Laos gaji 15jt, aman kak"
     assert looks_like_advert(advert, lexicon)
     assert not looks_like_advert(question, lexicon)
+
+
+def test_krama_and_sundanese_requests_for_information_are_not_adverts() -> None:
+    lexicon = load_lexicon()
+    messages = [
+        "Kawula pados informasi ngengingi program G to G Jerman kangge perawat, umur 25 taun.",
+        "Abdi hoyong terang perkawis lowongan perawat di Jepang ngalangkungan PT resmi, "
+        "gajina 20 juta.",
+    ]
+    assert [m for m in messages if looks_like_advert(m, lexicon)] == []

@@ -31,6 +31,16 @@ def test_ages_are_read(nlu: NLU, text: str, ages: list[int]) -> None:
     assert list(nlu.parse(text).entities.ages) == ages
 
 
+@pytest.mark.parametrize(("text", "ages"), [
+    ("pt ngirim anak di bawah 18 tahun dihukum apa", [17]),
+    ("kula dereng umur 18, saged daftar?", [17]),
+    ("yuswa ngandhap 18 taun angsal mangkat?", [17]),
+    ("usia di atas 39 masih bisa eps?", [40]),
+])
+def test_an_age_bound_reads_as_the_age_beyond_it(nlu: NLU, text: str, ages: list[int]) -> None:
+    assert list(nlu.parse(text).entities.ages) == ages
+
+
 def test_a_contract_length_is_not_an_age(nlu: NLU) -> None:
     assert nlu.parse("kontrak 24 tahun? kerja 10 tahun di taiwan").entities.ages == ()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.core.nlu.normalise import Normaliser
@@ -46,6 +48,21 @@ def test_krama_and_sundanese_questions_read_as_indonesian() -> None:
         "permisi saya ingin kerja di taiwan harus gimana"
 
 
+@pytest.mark.parametrize(("text", "normal"), [
+    ("syaratipun", "syaratnya"),           # krama -ipun, stem kept
+    ("ragadipun", "biayanya"),             # the stem is mapped again
+    ("yuswanipun", "umurnya"),             # -nipun after a vowel: the known stem wins
+    ("disiapaken", "disiapkan"),           # krama -aken
+    ("disiapkeun", "disiapkan"),           # Sundanese -keun
+    ("dipunbayar", "dibayar"),             # krama dipun-
+    ("dipun priksa", "diperiksa"),         # dipun written apart joins the next word
+    ("meskipun", "meskipun"),              # Indonesian words ending so are kept
+])
+def test_regional_affixes_read_as_indonesian_ones(text: str, normal: str) -> None:
+    normalise = Normaliser.load(PROJECT_ROOT / "intents" / "normalisation.yml")
+    assert normalise(text) == normal
+
+
 def test_safety_net_takes_a_question_about_prison_as_a_question() -> None:
     net = EmergencyNet.load(PROJECT_ROOT / "intents" / "emergency.yml")
     assert net.matches("suami saya dipenjara di malaysia")
@@ -82,7 +99,7 @@ def test_safety_net_groups_expand_and_unknown_groups_are_refused() -> None:
 def test_everyday_javanese_and_sundanese_words_read_as_indonesian() -> None:
     normalise = Normaliser.load(PROJECT_ROOT / "intents" / "normalisation.yml")
     assert normalise("kowe arep lungo nang endi sesuk") == "kamu ingin pergi di mana besok"
-    assert normalise("pinten dinten prosesipun mangke") == "berapa hari prosesipun nanti"
+    assert normalise("pinten dinten prosesipun mangke") == "berapa hari prosesnya nanti"
     assert normalise("sabaraha sasih, kunaon lami") == "berapa bulan kenapa lama"
 
 
@@ -90,3 +107,15 @@ def test_an_sos_sign_reads_as_a_word() -> None:
     normalise = Normaliser.load(PROJECT_ROOT / "intents" / "normalisation.yml")
     assert normalise("🆘") == "sos"
     assert Normaliser({}, symbols={"🆘": "sos"})("tolong🆘") == "tolong sos"
+
+
+def test_affix_rules_leave_the_words_that_rules_read_as_typed() -> None:
+    """The emergency net, the advert checker and content `when:` rules match the normalised
+    text: a word they name must not be rewritten by the regional affix rules."""
+    normalise = Normaliser.load(PROJECT_ROOT / "intents" / "normalisation.yml")
+    files = [PROJECT_ROOT / "intents" / "emergency.yml", PROJECT_ROOT / "intents" / "adverts.yml",
+             *sorted((PROJECT_ROOT / "content" / "answers").glob("*.yml"))]
+    words = {w for path in files for w in re.findall(r"[a-z]{4,}", path.read_text("utf-8"))}
+    rewritten = sorted(w for w in words if w not in normalise.replacements
+                       and normalise.affixes.split(w, normalise.replacements) is not None)
+    assert rewritten == []

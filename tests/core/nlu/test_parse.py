@@ -61,3 +61,34 @@ def test_javanese_please_before_a_check_is_not_an_emergency(nlu: NLU, text: str)
 ])
 def test_javanese_emergencies_reach_the_safety_net(nlu: NLU, text: str) -> None:
     assert nlu.emergency.matches(nlu.normalise(text))
+
+
+class RankingByText:
+    """A stand-in classifier that ranks a text by a table (greet for anything else)."""
+
+    def __init__(self, table: dict[str, list[tuple[str, float]]]) -> None:
+        self.table = table
+
+    def rank(self, text: str, top: int = 3) -> list[tuple[str, float]]:
+        return self.table.get(text, [("greet", 0.9)])[:top]
+
+
+def courteous_nlu(table: dict[str, list[tuple[str, float]]]) -> NLU:
+    classifier: Any = RankingByText(table)
+    normaliser = Normaliser({}, courtesy=["selamat pagi", "permisi", "terima kasih"])
+    return NLU(normaliser, classifier, EmergencyNet([]))
+
+
+def test_a_question_wrapped_in_greetings_and_thanks_is_the_question() -> None:
+    nlu = courteous_nlu({"bunga kur berapa": [("costs", 0.6), ("greet", 0.2)]})
+    parse = nlu.parse("Selamat pagi, permisi, bunga KUR berapa? Terima kasih")
+    assert (parse.intent, parse.normal) == (
+        "costs", "selamat pagi permisi bunga kur berapa terima kasih")
+
+
+def test_a_greeting_alone_or_with_small_talk_stays_a_greeting() -> None:
+    nlu = courteous_nlu({"gan ada orang": [("human_handoff", 0.5)],
+                         "apa ya": [("costs", 0.2)]})
+    assert nlu.parse("selamat pagi").intent == "greet"
+    assert nlu.parse("selamat pagi gan ada orang").intent == "greet"  # small talk
+    assert nlu.parse("permisi apa ya").intent == "greet"  # the rest is unsure
