@@ -19,7 +19,7 @@ import asyncio
 import logging
 import weakref
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -34,8 +34,11 @@ LATE = timedelta(seconds=0.03)  # a call this late after its slot takes a new on
 CHECK_AHEAD = timedelta(seconds=0.03)  # look for another process's pause this long before
 CLAIM_MARGIN = timedelta(seconds=5)
 # Pauses as known in this process, shared by the senders on the same sessions (they learn
-# one at once; other processes learn it through the database).
+# one at once; other processes learn it through the database), and when the stored pause
+# was last read: a read serves every send whose call comes within CHECK_AHEAD of it.
 _PAUSES: weakref.WeakKeyDictionary[async_sessionmaker[AsyncSession], dict[str, datetime]] = (
+    weakref.WeakKeyDictionary())
+_READS: weakref.WeakKeyDictionary[async_sessionmaker[AsyncSession], dict[str, datetime]] = (
     weakref.WeakKeyDictionary())
 
 
@@ -47,6 +50,9 @@ class SendGate:
         self.limits = limits
         self.stopping = False
         self._pauses = _PAUSES.setdefault(sessions, {})
+        self._reads = _READS.setdefault(sessions, {})
+        self._reading: asyncio.Task[datetime | None] | None = None  # a read under way
+        self._reading_since = datetime.min.replace(tzinfo=UTC)
 
     def pause(self, until: datetime) -> None:
         if self.channel not in self._pauses or until > self._pauses[self.channel]:
@@ -87,7 +93,7 @@ class SendGate:
                     if not await self._wait(item, slot - CHECK_AHEAD):
                         return False
                     until = self._paused(utcnow())
-                    if until is None and (read is None or utcnow() - read >= CHECK_AHEAD):
+                    if until is None and not self._read_since(read, utcnow() - CHECK_AHEAD):
                         until = await self._stored_pause()  # not read with the slot just now
                     if until is None:
                         await asyncio.sleep(max(0.0, (slot - utcnow()).total_seconds()))
@@ -126,7 +132,23 @@ class SendGate:
                 return slot, until, None
         return slot, until, replace(item, claimed_until=renewed)
 
+    def _read_since(self, read: datetime | None, since: datetime) -> bool:
+        """The stored pause was read (with this row's slot, or by any sender of this
+        process) at `since` or later."""
+        last = self._reads.get(self.channel)
+        return any(t is not None and t >= since for t in (read, last))
+
     async def _stored_pause(self) -> datetime | None:
-        """Just before the slot: a pause another process stored meanwhile."""
+        """Just before the slot: a pause another process stored meanwhile. Sends due
+        together share one read (the one under way, if it started within CHECK_AHEAD)."""
+        now, task = utcnow(), self._reading
+        if task is None or task.done() or self._reading_since < now - CHECK_AHEAD:
+            self._reading_since = now
+            task = self._reading = asyncio.create_task(self._read_pause(now))
+        return await asyncio.shield(task)
+
+    async def _read_pause(self, started: datetime) -> datetime | None:
         async with self.sessions() as session, session.begin():
-            return await push_outbox.paused_until(session, self.channel)
+            until = await push_outbox.paused_until(session, self.channel)
+        self._reads[self.channel] = max(started, self._reads.get(self.channel, started))
+        return until
