@@ -6,7 +6,8 @@ more than the limit asks (`SLOT_MARGIN`; Telegram's 30/s becomes 27/s): a call r
 the platform a moment after its slot, and one delayed up to ~0.1 s more than the next
 keeps within the limit.
 Another process's pause is looked up at most `CHECK_AHEAD` before the call: read with the
-slot when that is due at once, else again just before it.
+slot when that is due at once, else again just before it (one read serves every send of
+the process due within `CHECK_AHEAD` of it).
 With a slot taken again the sender renews its claim on the row for a whole lease from the slot, if
 the claim is still the one it took: a row that waited out its claim in this worker (a
 busy machine) may have been claimed and sent by another worker, and is then dropped
