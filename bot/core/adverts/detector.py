@@ -43,7 +43,9 @@ _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benar
                        # krama, ngoko and Sundanese question words, and a person who wants
                        # something for themselves (a recruiter's "ngaliwatan abdi" is no question)
                        r"pripun|kados pundi|kepripun|punapa|menapa|pinten|sinten|kumaha|naon|"
-                       r"sabaraha|iraha|piye|nyuwun (pirsa|priksa)|tanglet|naros|ngengingi|"
+                       r"sabaraha|iraha|piye|"
+                       r"nyuwun (pirsa|priksa)(?! (langsung|dhateng|dateng|teng|wonten|ing))|"
+                       r"tanglet|naros|ngengingi|"
                        r"perkawis|(kula|kulo|kawula|abdi|simkuring) (badhe|ajeng|bade|hoyong|"
                        r"arep|kepengin|pengin|pados|nyuwun|ingin))"
                        r"(?![a-z])")

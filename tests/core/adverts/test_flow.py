@@ -200,3 +200,11 @@ async def test_short_forwarded_advert_gets_an_advert_check(ad_bot: Bot) -> None:
     for advert in (a for a in ADVERTS if a["id"].endswith("_short")):
         assert keys(await say(ad_bot, advert["text"])) == [f"ad_check.{advert['risk']}"], \
             advert["id"]
+
+
+async def test_adverts_asking_a_school_level_or_an_age_are_checked_not_taken_for_emergencies(
+        ad_bot: Bot) -> None:
+    await say(ad_bot, "halo")
+    for advert in (a for a in ADVERTS if a["id"].endswith("_chat")):
+        assert keys(await say(ad_bot, advert["text"])) == [f"ad_check.{advert['risk']}"], \
+            advert["id"]
