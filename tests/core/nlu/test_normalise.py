@@ -119,3 +119,9 @@ def test_affix_rules_leave_the_words_that_rules_read_as_typed() -> None:
     rewritten = sorted(w for w in words if w not in normalise.replacements
                        and normalise.affixes.split(w, normalise.replacements) is not None)
     assert rewritten == []
+
+
+def test_ages_written_in_words_read_as_numbers() -> None:
+    normalise = Normaliser.load(PROJECT_ROOT / "intents" / "normalisation.yml")
+    assert normalise("umur enam belas tahun") == "umur 16 tahun"
+    assert normalise("yuswa nembelas taun") == "umur 16 tahun"
