@@ -75,8 +75,7 @@ class OutboxSender:
         self._finished: list[Finished] = []  # not recorded: the database was unreachable
         self._group: list[Finished] = []  # finished sends waiting for the next record
         self._group_done: asyncio.Future[None] | None = None
-        self._flushing = False
-        self._flush_task: asyncio.Task[None] | None = None
+        self._flush_task: asyncio.Task[None] | None = None  # recording groups until none left
         # A send failed for a transient reason since the last success. True at start: rows
         # may be waiting out a backoff from before a restart, so probe at once.
         self._failing = True
@@ -191,28 +190,24 @@ class OutboxSender:
             self._group_done = asyncio.get_running_loop().create_future()
         self._group.append(done)
         batch_done = self._group_done
-        if not self._flushing:
-            self._flushing = True
+        if self._flush_task is None or self._flush_task.done():
             self._flush_task = asyncio.create_task(self._flush_groups())
         await batch_done
 
     async def _flush_groups(self) -> None:
-        try:
-            while self._group_done is not None:
-                group, done = self._group, self._group_done
-                self._group, self._group_done = [], None
-                try:
-                    async with writing(self.sessions), self.sessions() as session, \
-                            session.begin():
-                        await self._record(session, group)
-                except Exception:  # kept and recorded when the database answers again
-                    log.warning("outbox %s: %d sends not recorded yet",
-                                self.transport.channel, len(group))
-                    self._finished.extend(group)
-                    self._finished_any.set()
-                done.set_result(None)
-        finally:
-            self._flushing = False
+        while self._group_done is not None:
+            group, done = self._group, self._group_done
+            self._group, self._group_done = [], None
+            try:
+                async with writing(self.sessions), self.sessions() as session, \
+                        session.begin():
+                    await self._record(session, group)
+            except Exception:  # kept and recorded when the database answers again
+                log.warning("outbox %s: %d sends not recorded yet",
+                            self.transport.channel, len(group))
+                self._finished.extend(group)
+                self._finished_any.set()
+            done.set_result(None)
 
     async def record(self) -> None:
         """Write the outcomes of finished sends in one transaction (accepted ones in one

@@ -39,6 +39,13 @@ async def enqueue(h: Harness, chat: str, n: int, prefix: str = "pesan") -> None:
     h.channels.runtimes["telegram"].sender.notify()
 
 
+async def enqueue_chats(h: Harness, second: OutboxSender, chats: range, n: int) -> None:
+    """`n` rows for each chat, both workers told after each chat (they race for them)."""
+    for chat in chats:
+        await enqueue(h, str(chat), n)
+        second.notify()
+
+
 @asynccontextmanager
 async def another_workers_sender(h: Harness, limits: Limits) -> AsyncIterator[OutboxSender]:
     """A second sender on the same database and platform, as another worker would run."""
@@ -149,9 +156,7 @@ async def test_two_senders_on_one_database_never_send_a_row_twice(
     h: Harness = await harness_factory(database_url)
     h.telegram.latency = 0.01
     async with another_workers_sender(h, FAST) as second:
-        for chat in range(600, 640):
-            await enqueue(h, str(chat), 3)
-            second.notify()
+        await enqueue_chats(h, second, range(600, 640), 3)
         rows = await wait_settled(h, 60)
     assert {r.status for r in rows} == {"sent"}
     for chat in range(600, 640):
@@ -171,9 +176,7 @@ async def test_rows_whose_claim_ran_out_in_a_busy_worker_are_each_sent_once(
     h: Harness = await harness_factory(database_url, limits=limits)
     h.telegram.latency = 0.3  # 12 chats queued in one worker: ~3.6 s, two leases
     async with another_workers_sender(h, limits) as second:
-        for chat in range(700, 712):
-            await enqueue(h, str(chat), 2)
-            second.notify()
+        await enqueue_chats(h, second, range(700, 712), 2)
         rows = await wait_settled(h, 120)
     assert {r.status for r in rows} == {"sent"}
     assert len(h.telegram.sent()) == len(rows) == 24
@@ -213,9 +216,7 @@ async def test_global_rate_limit_holds_across_two_senders(
     limits = Limits(per_chat_interval=0.02, global_per_second=5, poll_interval=0.05)
     h: Harness = await harness_factory(database_url, limits=limits)
     async with another_workers_sender(h, limits) as second:
-        for chat in range(820, 835):
-            await enqueue(h, str(chat), 1)
-            second.notify()
+        await enqueue_chats(h, second, range(820, 835), 1)
         rows = await wait_settled(h, 30)
     assert len(rows) == 15 and {r.status for r in rows} == {"sent"}
     times = sorted(c.at for c in h.telegram.sent())

@@ -9,7 +9,12 @@ from itertools import pairwise
 
 from bot.channels.sender import Limits
 from tests.channels.conftest import Harness, HarnessFactory
-from tests.channels.test_sender import another_workers_sender, enqueue, wait_settled
+from tests.channels.test_sender import (
+    another_workers_sender,
+    enqueue,
+    enqueue_chats,
+    wait_settled,
+)
 from tests.fakes.telegram_api import Call
 
 # A call already on its way when the 429 was answered cannot know of it: calls arriving
@@ -36,9 +41,7 @@ async def test_a_429_pauses_every_worker_until_its_retry_after(
 
     h.telegram.faults.append(fifth_call_is_refused)
     async with another_workers_sender(h, limits) as second:
-        for chat in range(300, 330):
-            await enqueue(h, str(chat), 2)
-            second.notify()
+        await enqueue_chats(h, second, range(300, 330), 2)
         rows = await wait_settled(h, 60)
     assert {r.status for r in rows} == {"sent"}
     [refused] = [c for c in h.telegram.calls if c.failed == "429"]
@@ -55,9 +58,7 @@ async def test_global_and_per_chat_limits_count_failed_attempts(
     h: Harness = await harness_factory(database_url, limits=limits)
     h.telegram.outage(2.0, "500")
     async with another_workers_sender(h, limits) as second:
-        for chat in range(400, 420):
-            await enqueue(h, str(chat), 2)
-            second.notify()
+        await enqueue_chats(h, second, range(400, 420), 2)
         rows = await wait_settled(h, 60)
     assert {r.status for r in rows} == {"sent"}
     attempts = [c for c in h.telegram.calls if c.method == "sendmessage"]
