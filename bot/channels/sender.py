@@ -192,7 +192,7 @@ class OutboxSender:
         batch_done = self._group_done
         if self._flush_task is None or self._flush_task.done():
             self._flush_task = asyncio.create_task(self._flush_groups())
-        await batch_done
+        await asyncio.shield(batch_done)  # shared: one cancelled send must not cancel it
 
     async def _flush_groups(self) -> None:
         while self._group_done is not None:
