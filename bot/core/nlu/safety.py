@@ -90,9 +90,20 @@ class EmergencyNet:
                    [str(p) for p in data.get("except") or []])
 
     def matches(self, normalised_text: str) -> bool:
-        governed = self.hypothetical.governed(normalised_text) if self.hypothetical else None
-        return any(all(self._found(part, rule.exceptions, normalised_text, governed)
-                       for part in rule.parts) for rule in self.rules)
+        text = normalised_text
+        governed: tuple[int, int] | None = None
+        hypothetical_read = False
+        for rule in self.rules:
+            # most messages match no rule at all: one plain search tells, before the
+            # exceptions and the hypothetical question are looked at
+            if rule.parts[0].search(text) is None:
+                continue
+            if not hypothetical_read:
+                governed = self.hypothetical.governed(text) if self.hypothetical else None
+                hypothetical_read = True
+            if all(self._found(part, rule.exceptions, text, governed) for part in rule.parts):
+                return True
+        return False
 
     def _found(self, part: re.Pattern[str], exceptions: tuple[re.Pattern[str], ...],
                text: str, governed: tuple[int, int] | None) -> bool:
