@@ -60,11 +60,15 @@ def _finite(text: str) -> float:
     return value
 
 
+# built once: json.loads with options builds a new decoder (and its scanner) every call
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+
+
 def loads(raw: bytes) -> Any:
     if depth(raw) > MAX_DEPTH:
         raise BadJson("too_deep")
-    try:
-        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+    try:  # bytes decoded as json.loads decodes them (UTF-8, or UTF-16/32 by their BOM)
+        return _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise BadJson("invalid_json") from exc
 

@@ -19,6 +19,7 @@ Reply -> sendMessage with an inline keyboard (sent by bot.channels.telegram_api)
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -63,6 +64,7 @@ def make_bot(settings: Settings, *, timeout: float = 15.0) -> TelegramBot:
     return TelegramBot(settings.telegram_token, session=session)
 
 
+@functools.lru_cache(maxsize=4096)  # payloads come from content: a small, fixed set
 def callback_data(payload: str) -> str:
     """Button payload as Telegram callback_data (≤ 64 bytes), hashed when longer."""
     if len(payload.encode()) <= 64 and not payload.startswith("#"):
