@@ -119,8 +119,9 @@ class InboxWorker:
         answerable = [(row_id, apply(m, payload)) for row_id, payload, m in converted
                       if m is not None]
         answered = await self.engine.turns(session, [m for _row_id, m in answerable])
-        for (row_id, message), replies in zip(answerable, answered, strict=True):
-            _enqueue(session, row_id, message, replies)
+        await outbox.enqueue_many(session, [
+            row for (row_id, message), replies in zip(answerable, answered, strict=True)
+            for row in _outbox_rows(row_id, message, replies)])
         if not await inbox.claim_done_many(session, [row_id for row_id, _ in rows]):
             raise AlreadyProcessed([row_id for row_id, _ in rows])
 
@@ -161,10 +162,8 @@ class InboxWorker:
                     await task
 
 
-def _enqueue(session: AsyncSession, row_id: int, message: Message,
-             replies: Sequence[Reply]) -> None:
-    """The turn's replies into the outbox; the key ties each to its update (no doubles)."""
-    for n, reply in enumerate(replies):
-        outbox.enqueue_row(session, channel=message.channel,
-                           external_user_id=message.external_id,
-                           payload=reply.to_dict(), idempotency_key=f"in{row_id}-{n}")
+def _outbox_rows(row_id: int, message: Message, replies: Sequence[Reply]
+                 ) -> list[outbox.NewRow]:
+    """The turn's replies as outbox rows; the key ties each to its update (no doubles)."""
+    return [(message.channel, message.external_id, reply.to_dict(), f"in{row_id}-{n}")
+            for n, reply in enumerate(replies)]

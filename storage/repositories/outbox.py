@@ -8,9 +8,10 @@ senders never deliver the same row; mark them sent or failed in that same transa
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import is_postgres
@@ -18,6 +19,7 @@ from storage.models import utcnow
 from storage.models.complaints import OutboxMessage
 
 MAX_ATTEMPTS = 8
+_TABLE = cast(Table, OutboxMessage.__table__)  # Core inserts: no ORM objects
 
 
 async def enqueue(
@@ -45,6 +47,23 @@ def enqueue_row(
     )
     session.add(row)
     return row
+
+
+NewRow = tuple[str, str, dict[str, Any], str]  # channel, external user id, payload, key
+
+
+async def enqueue_many(session: AsyncSession, replies: Sequence[NewRow]) -> None:
+    """Queue many replies, (channel, external user id, payload, idempotency key) each, in one
+    statement without ORM objects (a batch of turns: the hot path). Objects already added
+    to the session are written first, so the ids keep the order the replies were made in."""
+    if not replies:
+        return
+    await session.flush()
+    now = utcnow()
+    await session.execute(insert(_TABLE), [
+        {"channel": channel, "external_user_id": user, "payload": payload, "status": "pending",
+         "attempts": 0, "idempotency_key": key, "created_at": now}
+        for channel, user, payload, key in replies])
 
 
 async def take_pending(
