@@ -105,6 +105,8 @@ class NLU:
         if self.emergency.matches(normal):  # the net counts even when the model agrees
             rest = tuple(r for r in ranking if r[0] != EMERGENCY)
             return Parse(text, EMERGENCY, 1.0, ((EMERGENCY, 1.0), *rest), True, found, normal)
+        if self.emergency.settled(normal):  # an event told as over is not an emergency
+            ranking = [r for r in ranking if r[0] != EMERGENCY] or [("out_of_scope", 0.0)]
         second = ranking[1] if len(ranking) > 1 else None
         if second and second[0] == EMERGENCY and second[1] >= EMERGENCY_SECOND_GUESS:
             return Parse(text, EMERGENCY, second[1], (second, ranking[0], *ranking[2:]),

@@ -47,6 +47,22 @@ class Hypothetical:
         return opening.end(), end
 
 
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """An event told as over, asked about as information ("dulu dikurung majikan, sekarang
+    sudah pulang, masih bisa lapor?"): a word of the past AND a word that the person is now
+    home or safe (or the body already home), and no word that the danger goes on or is
+    recent ("masih dikurung", "belum dipulangkan", "kemarin")."""
+
+    past: re.Pattern[str]
+    safe: re.Pattern[str]
+    danger: re.Pattern[str]
+
+    def settled(self, text: str) -> bool:
+        return (self.past.search(text) is not None and self.safe.search(text) is not None
+                and self.danger.search(text) is None)
+
+
 class EmergencyNet:
     """Matches normalised text against reviewed emergency patterns (intents/emergency.yml).
 
@@ -55,7 +71,7 @@ class EmergencyNet:
 
     def __init__(self, patterns: Sequence[Entry], groups: Mapping[str, str] | None = None,
                  hypothetical: Hypothetical | None = None,
-                 exceptions: Sequence[str] = ()) -> None:
+                 exceptions: Sequence[str] = (), resolved: Resolved | None = None) -> None:
         named = dict(groups or {})
 
         def expand(match: re.Match[str]) -> str:
@@ -77,6 +93,7 @@ class EmergencyNet:
             own = tuple(compile_one(str(p)) for p in entry.get("except") or [])
             self.rules.append(_Rule(tuple(compile_one(str(p)) for p in parts), own + everywhere))
         self.hypothetical = hypothetical
+        self.resolved = resolved
 
     @classmethod
     def load(cls, path: Path) -> EmergencyNet:
@@ -87,7 +104,12 @@ class EmergencyNet:
         entries: list[Entry] = [p if isinstance(p, Mapping) else str(p)
                                 for p in data.get("patterns") or []]
         return cls(entries, groups, _hypothetical(data.get("hypothetical")),
-                   [str(p) for p in data.get("except") or []])
+                   [str(p) for p in data.get("except") or []],
+                   _resolved(data.get("resolved"), groups))
+
+    def settled(self, normalised_text: str) -> bool:
+        """The message tells of an event that is over (see Resolved): no emergency."""
+        return self.resolved is not None and self.resolved.settled(normalised_text)
 
     def matches(self, normalised_text: str) -> bool:
         text = normalised_text
@@ -99,6 +121,8 @@ class EmergencyNet:
             if rule.parts[0].search(text) is None:
                 continue
             if not hypothetical_read:
+                if self.settled(text):
+                    return False
                 governed = self.hypothetical.governed(text) if self.hypothetical else None
                 hypothetical_read = True
             if all(self._found(part, rule.exceptions, text, governed) for part in rule.parts):
@@ -133,3 +157,15 @@ def _hypothetical(data: Mapping[str, Any] | None) -> Hypothetical | None:
         else rf"^(?:{data['conditions']})\b"
     return Hypothetical(re.compile(opening), re.compile(rf"\b(?:{data['questions']})\b"),
                         re.compile(rf"\b(?:{data['actual']})\b"), int(data.get("window", 4)))
+
+
+def _resolved(data: Mapping[str, Any] | None, groups: Mapping[str, str]) -> Resolved | None:
+    """The `resolved:` block of emergency.yml (past, safe, danger); `@name` names a group."""
+    if not data:
+        return None
+
+    def compile_one(key: str) -> re.Pattern[str]:
+        pattern = _GROUP.sub(lambda m: f"(?:{groups[m.group(1)]})", str(data[key]))
+        return re.compile(rf"\b(?:{pattern})\b")
+
+    return Resolved(compile_one("past"), compile_one("safe"), compile_one("danger"))
