@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from bot.core.nlu import NLU
 from bot.core.nlu.normalise import Normaliser
-from bot.core.nlu.safety import EmergencyNet
+from bot.core.nlu.safety import EmergencyNet, Resolved
 
 
 class FixedRanking:
@@ -92,3 +93,34 @@ def test_a_greeting_alone_or_with_small_talk_stays_a_greeting() -> None:
     assert nlu.parse("selamat pagi").intent == "greet"
     assert nlu.parse("selamat pagi gan ada orang").intent == "greet"  # small talk
     assert nlu.parse("permisi apa ya").intent == "greet"  # the rest is unsure
+
+
+def resolved_nlu(ranking: list[tuple[str, float]]) -> NLU:
+    classifier: Any = FixedRanking(ranking)
+    net = EmergencyNet(["dikurung"], resolved=Resolved(
+        re.compile(r"\bdulu\b"), re.compile(r"\bsudah pulang\b"), re.compile(r"\bmasih\b")))
+    return NLU(Normaliser({}), classifier, net)
+
+
+def test_a_story_told_as_over_drops_the_classifiers_emergency_guess() -> None:
+    ranking = [("emergency", 0.8), ("complaint", 0.1)]
+    parse = resolved_nlu(ranking).parse("dulu dikurung sekarang sudah pulang mau lapor")
+    assert (parse.intent, parse.by_safety_net) == ("complaint", False)
+
+
+def test_a_story_that_goes_on_keeps_the_classifiers_emergency_guess() -> None:
+    ranking = [("complaint", 0.5), ("emergency", 0.4)]
+    assert resolved_nlu(ranking).parse("dulu sudah pulang masih dikurung").intent == "emergency"
+    assert resolved_nlu(ranking).parse("sudah pulang tapi dikurung").intent == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "sy dulu pernah disekap agen di malaysia thn 2018, skrg udh pulang, msh bisa lapor ga?",
+    "biyen aku digebugi majikan nang taiwan, saiki wis nang omah, iso nuntut ora?",
+    "rumiyin kula nate dipunkunci majikan, sakmenika sampun wangsul, saged lapor?",
+    "baheula abdi ditewak pulisi malaysia, ayeuna tos uih, tiasa angkat deui sacara resmi?",
+    "ibu sy meninggal di saudi tahun lalu, jenazah udh dimakamkan, jkm blm cair",
+])
+def test_an_event_told_as_over_with_the_person_home_is_no_emergency(
+        nlu: NLU, text: str) -> None:
+    assert nlu.parse(text).intent != "emergency", text

@@ -3,10 +3,12 @@ aside, and the shipped patterns on shapes of danger and their everyday look-alik
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.core.nlu.normalise import Normaliser
-from bot.core.nlu.safety import EmergencyNet, Hypothetical, _hypothetical
+from bot.core.nlu.safety import EmergencyNet, Hypothetical, Resolved, _hypothetical
 from bot.settings import PROJECT_ROOT
 
 NORMALISE = Normaliser.load(PROJECT_ROOT / "intents" / "normalisation.yml")
@@ -110,3 +112,136 @@ def test_shipped_net_reads_new_shapes_of_danger(text: str) -> None:
 ])
 def test_shipped_net_leaves_everyday_look_alikes_alone(text: str) -> None:
     assert not shipped(text), text
+
+
+def test_a_resolved_story_sets_aside_every_match_unless_its_danger_goes_on() -> None:
+    resolved = Resolved(re.compile(r"\bdulu\b"), re.compile(r"\bsudah pulang\b"),
+                        re.compile(r"\b(masih|kemarin)\b"))
+    net = EmergencyNet(["dikurung"], resolved=resolved)
+    assert not net.matches("dulu dikurung majikan sekarang sudah pulang mau lapor")
+    assert net.matches("dulu dikurung majikan sekarang masih dikurung sudah pulang")
+    assert net.matches("kemarin dikurung dulu juga sudah pulang")
+    assert net.matches("dikurung majikan sudah pulang")  # no word of the past
+    assert net.matches("dulu dikurung majikan")  # not said to be home or safe
+
+
+@pytest.mark.parametrize("text", [
+    # a limb caught in a machine, a fall from height, burns, an electric shock
+    "tangan temen sy kejepit mesin press di pabrik taiwan",
+    "sikile bojoku kegiles mesin nang pabrik",
+    "jempol kula kejepit mesin wonten pabrik",
+    "leungeun lanceuk abdi kagiles mesin",
+    "suami sy jatuh dari perancah proyek di malaysia",
+    "kancaku tiba saka atap pas kerja",
+    "sy kena luka bakar di dapur majikan, kulit melepuh",
+    "adik sy kesetrum di pabrik ga gerak",
+    # bleeding that does not stop, unconscious, not breathing, seizures
+    "darah dr tangan sy ga berhenti2 dr tadi",
+    "getihe ra mandeg2",
+    "tmn sy pingsan dr tadi ga bangun2",
+    "rencang kula semaput",
+    "babaturan abdi kapaehan",
+    "ibu sy ga bisa napas",
+    "aku ra iso ambegan",
+    "abdi sesek napas",
+    "adik sy kejang2 di asrama",
+    # pregnancy bleeding; illness for days that nobody treats
+    "istri sy hamil keluar darah banyak",
+    "garwa kula ngandhut medal getih",
+    "sy sakit parah udh 5 hari majikan ga mau bawa ke dokter",
+    "mbakyuku lara parah wis seminggu ra digawa nang dokter",
+])
+def test_a_medical_emergency_abroad_is_an_emergency_in_every_language(text: str) -> None:
+    assert shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "punya riwayat kejang waktu kecil boleh daftar pmi ga",
+    "kalau kecelakaan kerja di taiwan ditanggung bpjs ga?",
+    "kalau punya sakit sesak napas bisa daftar jadi pmi?",
+])
+def test_a_question_about_a_medical_condition_is_no_emergency(text: str) -> None:
+    assert not shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "sy dulu pernah dikurung majikan di malaysia thn 2019, skrg udh pulang, msh bisa lapor ga?",
+    "3 taun lalu sy ditangkap polisi malaysia, skrg sudah dipulangkan, bisa berangkat lg resmi?",
+    "biyen aku tau dikunci majikan nang malaysia, saiki wis mulih, isih iso lapor ora?",
+    "rumiyin kula nate dipunantem majikan, sakmenika sampun wonten griya, saged nuntut?",
+    "baheula abdi kantos dikonci dunungan, ayeuna tos uih, masih tiasa lapor teu?",
+    "bapak sy meninggal di taiwan tahun lalu, jenazah sudah dipulangkan, tp jkm blm cair",
+    "taun wingi bapakku seda nang taiwan, layone wis dipulangke, jkm durung cair",
+])
+def test_an_event_told_as_over_with_the_person_home_is_set_aside(text: str) -> None:
+    assert not shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "sy dikurung majikan di malaysia, msh bisa lapor ga?",  # no word of the past: it goes on
+    "kemarin sy dipukuli majikan, skrg udh di rumah temen",  # recent
+    "wingi kula dipunantem majikan, sakmenika sampun wangsul",  # wingi alone is yesterday
+    "dulu sy pernah kabur dr majikan, udh pulang, skrg dikurung lagi sama agen",
+    "ibu sy meninggal di malaysia tahun lalu tapi jenazahnya belum dipulangkan",
+    "dulu daftar lewat pt, sekarang sy di rumah majikan ga boleh keluar",
+])
+def test_an_event_that_goes_on_or_is_recent_stays_an_emergency(text: str) -> None:
+    assert shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "bukan darurat kok kak, cm mau tanya syarat ke jepang",
+    "ga darurat sih, cuma mau tau biaya ke taiwan",
+    "mboten darurat, namung badhe nyuwun pirsa syarat",
+    "sanes darurat, ngan hoyong naros syarat ka taiwan",
+    "santai aja kak bukan keadaan darurat",
+])
+def test_a_message_saying_it_is_no_emergency_is_not_made_one_by_the_word(text: str) -> None:
+    assert not shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "darurat kak tolong",
+    "bukan mau nanya biasa, ini darurat",
+    "bukan darurat kata agen, tapi sy dikunci di kamar",
+])
+def test_the_word_darurat_or_a_danger_beside_a_denial_still_fires(text: str) -> None:
+    assert shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "ada rekomendasi film ttg perdagangan orang ga?",
+    "judul film yg ttg pmi disekap di kapal apa ya",
+    "ada dokumenter perihal tppo di kamboja?",
+    "aya pilem ngeunaan tki disiksa teu?",
+    "wonten film ingkang nyariyosaken perdagangan tiyang?",
+])
+def test_films_and_documentaries_about_trafficking_are_no_emergency(text: str) -> None:
+    assert not shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "ini bukan film kak, sy beneran disiksa majikan",
+    "adik sy dikurung majikan di malaysia, kayak di film",
+])
+def test_a_real_danger_that_names_a_film_still_fires(text: str) -> None:
+    assert shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "ortu sy udh meninggal, surat izin ortu ditandatangani siapa?",
+    "bapakku wis seda, surat ijin sing tanda tangan sopo?",
+    "kolot abdi tos pupus, surat idin saha nu nandatanganan?",
+    "surat izin keluarga siapa yg ttd kalau bapak ibu sudah meninggal",
+])
+def test_parents_who_died_at_home_named_for_the_permission_letter_are_no_emergency(
+        text: str) -> None:
+    assert not shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "ibu sy meninggal di malaysia kemarin, surat2nya gmn",
+    "bapakku seda nang malaysia, surat-surate piye",
+])
+def test_a_parent_who_died_abroad_stays_an_emergency(text: str) -> None:
+    assert shipped(text), text
