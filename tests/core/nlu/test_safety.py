@@ -184,6 +184,10 @@ def test_an_event_told_as_over_with_the_person_home_is_set_aside(text: str) -> N
     "dulu sy pernah kabur dr majikan, udh pulang, skrg dikurung lagi sama agen",
     "ibu sy meninggal di malaysia tahun lalu tapi jenazahnya belum dipulangkan",
     "dulu daftar lewat pt, sekarang sy di rumah majikan ga boleh keluar",
+    "suami sy dulu kerja di arab, sudah pulang, sekarang adik sy disekap majikan di saudi",
+    "dulu pernah kerja di malaysia, udh pulang. skrg istri sy di taiwan kecelakaan kerja, koma",
+    "dulu sy pernah dipukul, sekarang sudah pulang ke rumah majikan",
+    "dulu dipukul majikan, sy udh aman di kbri, tolong",
 ])
 def test_an_event_that_goes_on_or_is_recent_stays_an_emergency(text: str) -> None:
     assert shipped(text), text
