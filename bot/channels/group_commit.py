@@ -8,15 +8,12 @@ transaction fails, each of its writes is retried alone, so a bad write fails onl
 own request, and a database outage fails them all (the webhook answers 503). A write
 alone that meets a deadlock or a serialization failure (PostgreSQL, two workers storing
 the same duplicate deliveries in another order) is tried again, up to `TRANSIENT_TRIES`.
-Writes handed over with `run_bulk` and the same function that runs many at once (e.g. one
-INSERT for a burst of updates) are run together when they follow each other.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -26,7 +23,6 @@ from bot.channels.gate import writing
 
 T = TypeVar("T")
 Write = Callable[[AsyncSession], Awaitable[Any]]
-RunAll = Callable[[AsyncSession, Sequence[Any]], Awaitable[Sequence[Any]]]
 TRANSIENT_TRIES = 3
 _TRANSIENT = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
 
@@ -35,37 +31,6 @@ def transient(exc: BaseException) -> bool:
     """A database error that goes away when the transaction is simply run again."""
     return isinstance(exc, DBAPIError) and \
         getattr(exc.orig, "sqlstate", None) in _TRANSIENT
-
-
-@dataclass(frozen=True, slots=True)
-class _Bulk:
-    """One item of a write that `run_all` runs for many items at once (one result each)."""
-
-    run_all: RunAll
-    item: Any
-
-    async def __call__(self, session: AsyncSession) -> Any:  # alone (a retry)
-        return (await self.run_all(session, [self.item]))[0]
-
-
-async def _run_in_order(session: AsyncSession, writes: Sequence[Write]) -> list[Any]:
-    """Each write's result, in order; neighbouring bulk items of one `run_all` in one call."""
-    results: list[Any] = []
-    start = 0
-    while start < len(writes):
-        write = writes[start]
-        if not isinstance(write, _Bulk):
-            results.append(await write(session))
-            start += 1
-            continue
-        items = [write.item]
-        for following in writes[start + 1:]:
-            if not (isinstance(following, _Bulk) and following.run_all is write.run_all):
-                break
-            items.append(following.item)
-        results.extend(await write.run_all(session, items))
-        start += len(items)
-    return results
 
 
 class GroupCommit:
@@ -84,18 +49,13 @@ class GroupCommit:
             self._task = asyncio.create_task(self._flush())
         return await future
 
-    async def run_bulk(self, item: Any, run_all: RunAll) -> Any:
-        """Like `run`, for `item` of a write that `run_all(session, items)` does for many
-        items at once, returning one result per item in order."""
-        return await self.run(_Bulk(run_all, item))
-
     async def _flush(self) -> None:
         while self._pending:
             batch = self._pending[: self.max_batch]
             del self._pending[: self.max_batch]
             try:
                 async with writing(self.sessions), self.sessions() as session, session.begin():
-                    results = await _run_in_order(session, [write for write, _f in batch])
+                    results = [await write(session) for write, _future in batch]
             except Exception:
                 for write, future in batch:
                     await self._alone(write, future)

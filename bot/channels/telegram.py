@@ -121,8 +121,12 @@ async def store_update(stores: GroupCommit, data: Any) -> bool:
     key = update_key(data)
     if key is None:
         return False
-    update: inbox.NewUpdate = (CHANNEL, key[0], key[1], data, bool(media_refs(data)))
-    return bool(await stores.run_bulk(update, inbox.store_many))
+    has_media = bool(media_refs(data))
+
+    async def write(session: AsyncSession) -> bool:
+        return await inbox.store(session, CHANNEL, key[0], key[1], data, media=has_media)
+
+    return await stores.run(write)
 
 
 def member_change(data: Any) -> tuple[str, bool] | None:

@@ -46,32 +46,6 @@ async def store(session: AsyncSession, platform: str, update_id: str, user_id: s
     return bool(getattr(result, "rowcount", 0))
 
 
-# platform, update id, user id, payload, carries media
-NewUpdate = tuple[str, str, str, dict[str, Any], bool]
-
-
-async def store_many(session: AsyncSession, updates: Sequence[NewUpdate]) -> list[bool]:
-    """`store` for many updates in one statement: for each, True when it was new. Of an
-    update delivered twice in `updates`, only the first can be new."""
-    keys = [(platform, update_id[:128]) for platform, update_id, *_rest in updates]
-    first: dict[tuple[str, str], int] = {}
-    rows = []
-    now = utcnow()
-    for n, (key, (_p, _u, user_id, payload, media)) in enumerate(zip(keys, updates,
-                                                                     strict=True)):
-        if key in first:
-            continue
-        first[key] = n
-        rows.append({"platform": key[0], "update_id": key[1], "user_id": user_id[:128],
-                     "payload": payload, "created_at": now,
-                     "media_state": "pending" if media else None})
-    conn = await session.connection()
-    statement = _store_statement(session).returning(InboxUpdate.platform,
-                                                    InboxUpdate.update_id)
-    new = {(str(p), str(u)) for p, u in (await conn.execute(statement, rows)).all()}
-    return [first[key] == n and key in new for n, key in enumerate(keys)]
-
-
 async def store_unanswerable(session: AsyncSession, platform: str, update_id: str,
                              payload: dict[str, Any], error: str) -> bool:
     """Keep an update that cannot be answered (no sender id) as `failed`, with the reason,

@@ -5,7 +5,6 @@ other failing write fails only its own request."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from bot.channels.telegram import store_update
 from bot.composition import build_bot
 from bot.core.nlu import NLU
 from bot.settings import Settings
-from storage.repositories import inbox
 
 
 class _PgError(Exception):
@@ -72,26 +70,5 @@ async def test_duplicate_deliveries_stored_by_two_workers_at_once_are_new_once(
             *(store_update(first, u) for u in updates),
             *(store_update(second, u) for u in reversed(updates)))
         assert sum(results) == len(updates)
-    finally:
-        await bot.close()
-
-
-async def test_a_burst_of_updates_is_stored_in_one_call_and_a_repeat_in_it_is_new_once(
-        database_url: str, tmp_path: Path, nlu: NLU) -> None:
-    bot = await build_bot(Settings(database_url=database_url, seed_demo_data=False,
-                                   media_dir=tmp_path / "media"), nlu=nlu)
-    calls: list[int] = []
-
-    async def store_many(session: AsyncSession, updates: Sequence[Any]) -> list[bool]:
-        calls.append(len(updates))
-        return await inbox.store_many(session, updates)
-
-    try:
-        stores = GroupCommit(bot.sessions)
-        updates = [("telegram", str(n % 8), f"u{n % 8}", {"n": n}, False) for n in range(12)]
-        results = await asyncio.gather(*(stores.run_bulk(u, store_many) for u in updates))
-        assert results == [True] * 8 + [False] * 4
-        assert calls == [12]
-        assert await asyncio.gather(stores.run_bulk(updates[0], store_many)) == [False]
     finally:
         await bot.close()
