@@ -69,3 +69,33 @@ def test_agency_fee_question_is_costs_or_red_flags(nlu: NLU) -> None:
 def test_parse_is_deterministic(nlu: NLU) -> None:
     first = nlu.parse("gmn cara daftar jd pmi ke korea")
     assert nlu.parse("gmn cara daftar jd pmi ke korea") == first
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("wilujeng wengi kang, punten bade tumaros sakedik, kenging?", "greet"),
+    ("nuwun sewu mas, kula badhe nderek tanglet, kepareng?", "greet"),
+    ("min boleh nanya2 dikit ga", "greet"),
+    ("makasih kak, untung sy ga jadi nyetor ke calo", "thanks"),
+    ("matur nuwun, sakmenika kula mboten bingung malih", "thanks"),
+    ("pamit dulu ya kak, mau ke sawah, besok sy tanya lagi", "goodbye"),
+    ("nyuwun pamit, mbenjang kula tanglet malih", "goodbye"),
+])
+def test_courtesy_with_a_little_content_stays_courtesy(nlu: NLU, text: str,
+                                                       intent: str) -> None:
+    assert nlu.parse(text).intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("modal kerja ke taiwan kira2 brp ya", "costs"),
+    ("baru balik dari hongkong, wajib lapor ke kelurahan ga", "return_home"),
+    ("udah pulang kampung, jht bisa dicairkan dmn", "social_security"),
+    ("sponsor minta dp ditransfer ke rekening pribadinya, wajar ga", "red_flags"),
+    ("pt yang izinnya dicabut masih boleh nyari tki ga", "agency_info"),
+    ("sy perangkat desa, butuh daftar lowongan resmi buat ditempel", "job_vacancy"),
+    ("ke turki bisa kerja resmi ga", "destination_info"),
+    ("kontrak kerja harus pake bahasa yg pekerja ngerti ga", "worker_rights"),
+    ("mau dijelasin langsung sama petugas aja", "human_handoff"),
+    ("abis nonton film, modus calo ilegal itu gimana sih", "red_flags"),
+])
+def test_questions_on_topic_borders_get_their_topic(nlu: NLU, text: str, intent: str) -> None:
+    assert nlu.parse(text).intent == intent
