@@ -249,3 +249,25 @@ def test_parents_who_died_at_home_named_for_the_permission_letter_are_no_emergen
 ])
 def test_a_parent_who_died_abroad_stays_an_emergency(text: str) -> None:
     assert shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "calo trafficking biasanya ngerayu pake cara apa",
+    "pelaku perdagangan orang biasanya nawarin apa",
+    "gmn cara sindikat tppo nipu orang desa",
+    "tulung sambungke petugas",
+    "nyuwun sewu, kula tiyang tulungagung",
+])
+def test_how_traffickers_usually_work_a_plea_to_be_connected_and_tulungagung_are_no_emergency(
+        text: str) -> None:
+    assert not shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "sindikat trafficking biasanya nyekap korbannya, adikku sekarang disekap",
+    "calo tppo bawa adikku ke kamboja",
+    "aku korban trafficking tulung",
+    "tulung aku di tulungagung dikurung",
+])
+def test_a_trafficking_victim_or_a_plea_for_help_still_fires(text: str) -> None:
+    assert shipped(text), text
