@@ -271,3 +271,24 @@ def test_how_traffickers_usually_work_a_plea_to_be_connected_and_tulungagung_are
 ])
 def test_a_trafficking_victim_or_a_plea_for_help_still_fires(text: str) -> None:
     assert shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "gawe di kamboja aman teu? loba beja jalma disekap di ditu",
+    "aman teu ayeuna damel di arab? sieun ku beja nu disiksa",
+    "katanya banyak orang dijual ke luar negeri, ciri calonya gimana?",
+    "majikan tak bagi sy pegang hp, cuma boleh hari ahad je, itu boleh ke",
+])
+def test_news_about_people_in_general_and_a_phone_allowed_at_set_times_are_no_emergency(
+        text: str) -> None:
+    assert not shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "kabar dari kakak yang disiksa majikan",
+    "denger orang tua sy disekap di saudi",
+    "katanya adik sy disiksa majikan",
+    "majikan tak bagi sy pegang hp",
+])
+def test_news_about_ones_own_people_and_a_phone_taken_away_still_fire(text: str) -> None:
+    assert shipped(text), text
