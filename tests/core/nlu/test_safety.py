@@ -292,3 +292,20 @@ def test_news_about_people_in_general_and_a_phone_allowed_at_set_times_are_no_em
 ])
 def test_news_about_ones_own_people_and_a_phone_taken_away_still_fire(text: str) -> None:
     assert shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "temenku di malaysia kena stroke, sekarang koma di rumah sakit, agennya gak mau ngurus",
+    "bojoku ning hongkong saiki ra sadar neng rumah sakit",
+])
+def test_someone_unconscious_in_hospital_abroad_or_left_by_the_agency_is_an_emergency(
+        text: str) -> None:
+    assert shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "kalau koma di rumah sakit luar negeri ditanggung bpjs?",
+    "boleh ga sih majikan nyimpen paspor kita",
+])
+def test_asking_what_if_or_whether_allowed_is_no_emergency(text: str) -> None:
+    assert not shipped(text), text
