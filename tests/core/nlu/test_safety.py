@@ -309,3 +309,9 @@ def test_someone_unconscious_in_hospital_abroad_or_left_by_the_agency_is_an_emer
 ])
 def test_asking_what_if_or_whether_allowed_is_no_emergency(text: str) -> None:
     assert not shipped(text), text
+
+
+def test_a_body_or_a_person_sent_home_written_dipulangin_settles_a_story_told_as_over() -> None:
+    assert not shipped("kakak sy dulu ditangkap polisi malaysia, skrg udh dipulangin. "
+                       "kalo mau brgkt lg yg resmi caranya gmn")
+    assert shipped("suami sy meninggal di taiwan tahun lalu, jenazahnya blm dipulangin")
