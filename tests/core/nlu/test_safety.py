@@ -315,3 +315,28 @@ def test_a_body_or_a_person_sent_home_written_dipulangin_settles_a_story_told_as
     assert not shipped("kakak sy dulu ditangkap polisi malaysia, skrg udh dipulangin. "
                        "kalo mau brgkt lg yg resmi caranya gmn")
     assert shipped("suami sy meninggal di taiwan tahun lalu, jenazahnya blm dipulangin")
+
+
+@pytest.mark.parametrize("text", [
+    "mungkin lebih baik aku gak bangun lagi.. semua org jg ga peduli",
+    "asa moal aya nu leungiteun upami abdi tos euweuh",
+    "gak ada yg peduli kalo aku mati disini",
+])
+def test_indirect_suicidal_thoughts_are_an_emergency(text: str) -> None:
+    assert shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "mending aku gak bangun pagi besok kan libur",
+    "moal aya nu ngajemput di bandara?",
+    "apa ciri2 lowongan yang ujungnya dijual ke kamboja jadi scammer",
+    "mau klaim jaminan kematian almarhum suami, jenazah sdh dimakamkan bulan lalu",
+])
+def test_sleeping_in_signs_of_a_scam_and_a_claim_after_the_burial_are_no_emergency(
+        text: str) -> None:
+    assert not shipped(text), text
+
+
+def test_signs_asked_beside_a_relative_held_still_fire() -> None:
+    assert shipped("ciri2 lowongan kamboja, adikku skrg disekap disana")
+    assert shipped("ciri2nya aku dijual agen, tolong")
