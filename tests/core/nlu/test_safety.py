@@ -340,3 +340,26 @@ def test_sleeping_in_signs_of_a_scam_and_a_claim_after_the_burial_are_no_emergen
 def test_signs_asked_beside_a_relative_held_still_fire() -> None:
     assert shipped("ciri2 lowongan kamboja, adikku skrg disekap disana")
     assert shipped("ciri2nya aku dijual agen, tolong")
+
+
+@pytest.mark.parametrize("text", [
+    "semua orang lebih bahagia tanpa aku",
+    "luwih becik aku ora ana",
+    "rasanya pengen nyerah aja sama semuanya",
+    "maafin aku ya mak, aku pamit",
+    "kalau aku pergi mungkin semua lebih baik",
+    "hirup teh asa euweuh gunana",
+])
+def test_more_indirect_suicidal_thoughts_are_an_emergency(text: str) -> None:
+    assert shipped(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "maaf ya kak aku pamit dulu",
+    "mending saya tidak ada utang",
+    "proses lebih tenang tanpa calo",
+    "kalau saya pergi ke malaysia semua dokumen lebih baik dibawa",
+    "ya sudah pasrah sama keadaan, gaji kecil",
+])
+def test_a_goodbye_a_preference_or_resignation_about_work_is_no_emergency(text: str) -> None:
+    assert not shipped(text), text
