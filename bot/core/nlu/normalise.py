@@ -84,7 +84,8 @@ class Affixes:
             return None
         stem, tail = next((o for o in options if o[0] in known or o[0] in self.stems),
                           options[-1] if options else (rest, ""))
-        return head + known.get(stem, stem) + tail
+        word = head + known.get(stem, stem) + tail
+        return known.get(word, word)  # "dipun pekso" -> "dipekso" -> "dipaksa"
 
 
 class Normaliser:
