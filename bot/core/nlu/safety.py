@@ -51,16 +51,24 @@ class Hypothetical:
 class Resolved:
     """An event told as over, asked about as information ("dulu dikurung majikan, sekarang
     sudah pulang, masih bisa lapor?"): a word of the past AND a word that the person is now
-    home or safe (or the body already home), and no word that the danger goes on or is
-    recent ("masih dikurung", "belum dipulangkan", "kemarin")."""
+    home or safe (or the body already home), and no word that the danger goes on
+    ("masih dikurung", "belum dipulangkan") or is recent ("kemarin", still at the shelter).
+    Thanks or relief for a rescue ("makasih, adik yang kemarin dikurung sudah di shelter,
+    aman") is over too, however recent: relief AND safe AND no word that the danger goes on."""
 
     past: re.Pattern[str]
     safe: re.Pattern[str]
     danger: re.Pattern[str]
+    recent: re.Pattern[str] | None = None
+    relief: re.Pattern[str] | None = None
 
     def settled(self, text: str) -> bool:
-        return (self.past.search(text) is not None and self.safe.search(text) is not None
-                and self.danger.search(text) is None)
+        if self.safe.search(text) is None or self.danger.search(text) is not None:
+            return False
+        if self.relief is not None and self.relief.search(text) is not None:
+            return True
+        return (self.past.search(text) is not None
+                and (self.recent is None or self.recent.search(text) is None))
 
 
 class EmergencyNet:
@@ -160,7 +168,8 @@ def _hypothetical(data: Mapping[str, Any] | None) -> Hypothetical | None:
 
 
 def _resolved(data: Mapping[str, Any] | None, groups: Mapping[str, str]) -> Resolved | None:
-    """The `resolved:` block of emergency.yml (past, safe, danger); `@name` names a group."""
+    """The `resolved:` block of emergency.yml (past, safe, danger, recent, relief); `@name`
+    names a group."""
     if not data:
         return None
 
@@ -168,4 +177,8 @@ def _resolved(data: Mapping[str, Any] | None, groups: Mapping[str, str]) -> Reso
         pattern = _GROUP.sub(lambda m: f"(?:{groups[m.group(1)]})", str(data[key]))
         return re.compile(rf"\b(?:{pattern})\b")
 
-    return Resolved(compile_one("past"), compile_one("safe"), compile_one("danger"))
+    def optional(key: str) -> re.Pattern[str] | None:
+        return compile_one(key) if data.get(key) else None
+
+    return Resolved(compile_one("past"), compile_one("safe"), compile_one("danger"),
+                    optional("recent"), optional("relief"))
