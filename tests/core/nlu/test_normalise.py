@@ -59,6 +59,19 @@ def test_regional_affixes_read_as_indonesian_ones(text: str, normal: str) -> Non
     assert normalise(text) == normal
 
 
+@pytest.mark.parametrize(("text", "normal"), [
+    ("abdi hoyong gawe di taiwan", "saya ingin kerja di taiwan"),   # Sundanese: work
+    ("rek gawe ka hongkong", "rek kerja ke hongkong"),
+    ("aya lowongan gawe teu", "ada lowongan kerja tidak"),
+    ("gawe paspor neng ngendi", "buat paspor neng mana"),            # Javanese: make
+    ("duite digawe opo", "duite dipakai apa"),                       # Javanese: used
+    ("abdi digawe di malaysia", "saya kerja di malaysia"),           # Sundanese: work
+])
+def test_gawe_reads_as_work_only_where_the_phrase_settles_it(text: str, normal: str) -> None:
+    normalise = Normaliser.load(PROJECT_ROOT / "intents" / "normalisation.yml")
+    assert normalise(text) == normal
+
+
 def test_safety_net_groups_expand_and_unknown_groups_are_refused() -> None:
     net = EmergencyNet(["@who hilang"], {"who": "adik|kakak"})
     assert net.matches("adik hilang") and not net.matches("dompet hilang")

@@ -96,6 +96,13 @@ def test_courtesy_with_a_little_content_stays_courtesy(nlu: NLU, text: str,
     ("kontrak kerja harus pake bahasa yg pekerja ngerti ga", "worker_rights"),
     ("mau dijelasin langsung sama petugas aja", "human_handoff"),
     ("abis nonton film, modus calo ilegal itu gimana sih", "red_flags"),
+    ("agensi motong gaji tiap bulan, itu boleh menurut aturan?", "worker_rights"),
+    ("yang bayar dokter kalau sakit pas kerja di luar siapa", "worker_rights"),
+    ("arab aman ga sih buat tkw sekarang", "destination_info"),
+    ("opp di bp3mi itu apa sih", "procedure"),
+    ("sertifikat lpk bisa dipake buat daftar ga", "training"),
+    ("tes eps topik bulan apa dibuka", "g2g_program"),
+    ("punten, abdi hoyong gawe di korea, kumaha carana?", "procedure"),
 ])
 def test_questions_on_topic_borders_get_their_topic(nlu: NLU, text: str, intent: str) -> None:
     assert nlu.parse(text).intent == intent
