@@ -26,6 +26,10 @@ EMERGENCY_SECOND_GUESS = 0.3
 # classifier ranks it at least this probable.
 COURTESY_INTENTS = frozenset({"greet", "thanks", "goodbye"})
 COURTESY_REST_CONFIDENCE = 0.3
+# ... unless the classifier is this sure the whole message is the courtesy: what is left of
+# "udah dulu ya kak, madam udah manggil" or "ahlan, assalamualaikum kak, saya lagi di
+# Dammam" is a remark, not a question (nor an emergency) to answer in its place
+COURTESY_SURE = 0.8
 # what is left of "halo gan ada orang ga" or "makasih bot smg berkah" is small talk, not
 # a question to answer in place of the greeting or thanks
 NOT_A_QUESTION = COURTESY_INTENTS | {"out_of_scope", "bot_challenge", "human_handoff"}
@@ -99,7 +103,7 @@ class NLU:
     def _finish(self, text: str, normal: str, ranking: list[tuple[str, float]]) -> Parse:
         if not ranking:
             ranking = [("out_of_scope", 0.0)]
-        if ranking[0][0] in COURTESY_INTENTS:
+        if ranking[0][0] in COURTESY_INTENTS and ranking[0][1] < COURTESY_SURE:
             ranking = self._question_inside(normal) or ranking
         found = self.entities(text, normal)
         if self.emergency.matches(normal):  # the net counts even when the model agrees

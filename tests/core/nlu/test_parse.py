@@ -71,7 +71,7 @@ class RankingByText:
         self.table = table
 
     def rank(self, text: str, top: int = 3) -> list[tuple[str, float]]:
-        return self.table.get(text, [("greet", 0.9)])[:top]
+        return self.table.get(text, [("greet", 0.6)])[:top]
 
 
 def courteous_nlu(table: dict[str, list[tuple[str, float]]]) -> NLU:
@@ -85,6 +85,12 @@ def test_a_question_wrapped_in_greetings_and_thanks_is_the_question() -> None:
     parse = nlu.parse("Selamat pagi, permisi, bunga KUR berapa? Terima kasih")
     assert (parse.intent, parse.normal) == (
         "costs", "selamat pagi permisi bunga kur berapa terima kasih")
+
+
+def test_a_message_surely_a_courtesy_is_not_read_again_without_it() -> None:
+    nlu = courteous_nlu({"selamat pagi saya lagi di dammam": [("greet", 0.95)],
+                         "saya lagi di dammam": [("emergency", 0.4), ("greet", 0.2)]})
+    assert nlu.parse("Selamat pagi, saya lagi di Dammam").intent == "greet"
 
 
 def test_a_greeting_alone_or_with_small_talk_stays_a_greeting() -> None:
