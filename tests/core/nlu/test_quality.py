@@ -79,6 +79,8 @@ def test_parse_is_deterministic(nlu: NLU) -> None:
     ("matur nuwun, sakmenika kula mboten bingung malih", "thanks"),
     ("pamit dulu ya kak, mau ke sawah, besok sy tanya lagi", "goodbye"),
     ("nyuwun pamit, mbenjang kula tanglet malih", "goodbye"),
+    ("udah dulu ya kak, mau nyetrika baju majikan", "goodbye"),
+    ("ahlan wa sahlan kak, aku kerja di riyadh", "greet"),
 ])
 def test_courtesy_with_a_little_content_stays_courtesy(nlu: NLU, text: str,
                                                        intent: str) -> None:
@@ -103,6 +105,17 @@ def test_courtesy_with_a_little_content_stays_courtesy(nlu: NLU, text: str,
     ("sertifikat lpk bisa dipake buat daftar ga", "training"),
     ("tes eps topik bulan apa dibuka", "g2g_program"),
     ("punten, abdi hoyong gawe di korea, kumaha carana?", "procedure"),
+    ("visa umroh bisa dipake kerja di jeddah ga kak", "visa"),
+    ("sponsor nawarin berangkat pake visa turis ke malaysia, mau ga ya", "red_flags"),
+    ("gimana cara tau p3mi itu berizin apa abal-abal", "agency_info"),
+    ("izin pt tempat aku daftar dicabut, terus aku gimana", "agency_info"),
+    ("pt potong gaji buat lunasin utang biaya berangkat, boleh ga", "worker_rights"),
+    ("work permit ku habis bulan depan, boss tak nak renew", "visa"),
+    ("majikan nak ambil saya terus tanpa agensi, boleh ke", "independent_placement"),
+    ("ada kerja kosong kilang kat melaka tak", "job_vacancy"),
+    ("kak bisa isiin pulsa ga", "out_of_scope"),
+    ("wajib nginep di penampungan selama pelatihan ga", "training"),
+    ("mantan tki mau berangkat lagi secara resmi, langkahnya gimana", "procedure"),
 ])
 def test_questions_on_topic_borders_get_their_topic(nlu: NLU, text: str, intent: str) -> None:
     assert nlu.parse(text).intent == intent
