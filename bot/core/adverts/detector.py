@@ -34,7 +34,7 @@ _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benar
                        r"lapor|laporin|ngelaporin|melaporkan|mengadu|ditipu|tertipu|"
                        r"tolong(?! (bantu |dibantu )?(share|sebar|di ?share|bagikan|dibagikan))|"
                        r"mohon (info|bantuan|dicek|cek|petunjuk)|mohon bantu(?! (share|sebar))|"
-                       r"berapa|"
+                       r"berapa|brp|brapa|piro|pira|"
                        r"cek (pt|p3mi|agen|agensi|perusahaan)|kata (teman|tetangga|orang)|"
                        r"(anak|suami|istri|adik|ibu|bapak|keluarga|kakak) saya|"
                        r"saya (sudah|udah|telah|sdh) (bayar|transfer|setor|kirim|daftar|ditipu)|"

@@ -57,6 +57,11 @@ def test_short_questions_and_complaints_about_an_offer_are_not_adverts() -> None
     assert [m for m in messages if looks_like_advert(m, lexicon)] == []
 
 
+
+def test_a_question_with_a_short_how_many_is_not_an_advert() -> None:
+    question = "kuota EPS korea buat pabrik/manufaktur taun 2025 ada brp org"
+    assert not looks_like_advert(question, load_lexicon())
+
 def test_advert_closing_with_a_sign_off_particle_is_taken() -> None:
     lexicon = load_lexicon()
     advert = ("DICARI OPERATOR CHAT ONLINE di Laos gaji 15jt/bln\n"
