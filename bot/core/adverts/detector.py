@@ -38,6 +38,17 @@ _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benar
                        r"apa (itu|sih|ya|aja|saja)|"
                        r"cek (pt|p3mi|agen|agensi|perusahaan)|kata (teman|tetangga|orang)|"
                        r"(anak|suami|istri|adik|ibu|bapak|keluarga|kakak) saya|"
+                       # someone of the writer's own, written short or regional
+                       r"(anak|suami|istri|adik|adek|ibu|bapak|keluarga|kakak|ponakan|"
+                       r"keponakan|teman|temen|sepupu|murid|garwa|bojo|inaq|amaq)"
+                       r"( \w+)? (sy|aku|gue|gw|kula|abdi|tiang)|(anak|adik|suami|istri|bojo|"
+                       r"kanca|konco|adek)ku|anak tetangga|(sy|saya|aku|gue|gw) (umur|kepala desa|"
+                       r"kades|guru|perangkat)|umur (gue|gw|sy|saya|aku)|"
+                       # question tails typed in chat
+                       r"(ga|gk|gak|nggak) (sih|ya)|wajar (ga|gk|gak|nggak|tidak)|"
+                       r"penipuan (ga|gk|gak)|itu penipuan|masih buka|"
+                       r"(ada|ono|aya) (ga|gk|gak|ra|teu)|"
+                       r"bisa (ga|gk|gak)|apa ora|plis jawab|step by step|"
                        r"saya (sudah|udah|telah|sdh) (bayar|transfer|setor|kirim|daftar|ditipu)|"
                        r"saya (mau|ingin|pengen|pingin) (tanya|daftar|kerja|berangkat|ikut)|"
                        r"(tidak|gak|ga|nggak|belum) bisa (di)?hubungi|"

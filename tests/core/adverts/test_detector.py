@@ -53,6 +53,9 @@ def test_short_questions_and_complaints_about_an_offer_are_not_adverts() -> None
         "Saya sudah bayar 5 juta ke sponsor\njanji kerja di Taiwan gaji 25 juta\n"
         "nomornya 0812-1111-2222 sekarang tidak aktif",
         "Mohon info lowongan resmi ke Jepang\ngaji 20 juta\nhubungi saya 0812-1111-2222",
+        "agen minta dp 10 jt buat jadi abk kapal taiwan, wajar gk sih",
+        "sy umur 16 kak, disuruh kerja di kedai makan di Penang, tidur di stor, gk dibayar",
+        "suami sy kerja di kapal ikan taiwan, udh 5 bulan hp nya gak aktif, agen bilangnya gak tau",
     ]
     assert [m for m in messages if looks_like_advert(m, lexicon)] == []
 
