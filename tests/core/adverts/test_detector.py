@@ -60,13 +60,13 @@ def test_short_questions_and_complaints_about_an_offer_are_not_adverts() -> None
     assert [m for m in messages if looks_like_advert(m, lexicon)] == []
 
 
-
 def test_a_question_with_a_short_how_many_or_what_is_it_called_is_not_an_advert() -> None:
     lexicon = load_lexicon()
     assert not looks_like_advert("kuota EPS korea buat pabrik/manufaktur taun 2025 ada brp org",
                                  lexicon)
     assert not looks_like_advert("program G2G perawat karo careworker nang jepang jenenge opo to",
                                  lexicon)
+
 
 def test_advert_closing_with_a_sign_off_particle_is_taken() -> None:
     lexicon = load_lexicon()

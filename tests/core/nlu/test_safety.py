@@ -80,7 +80,6 @@ def test_a_resolved_story_sets_aside_every_match_unless_its_danger_goes_on() -> 
     assert net.matches("dulu dikurung majikan")  # not said to be home or safe
 
 
-
 def test_thanks_for_a_rescue_is_over_however_recent_unless_the_danger_goes_on() -> None:
     resolved = Resolved(re.compile(r"\bdulu\b"), re.compile(r"\bsudah aman\b"),
                         re.compile(r"\bmasih\b"), recent=re.compile(r"\bkemarin\b"),
@@ -90,6 +89,7 @@ def test_thanks_for_a_rescue_is_over_however_recent_unless_the_danger_goes_on() 
     assert net.matches("terima kasih adik kemarin dikurung sudah aman tapi masih dikurung")
     assert net.matches("dulu dikurung kemarin sudah aman")  # recent, and no thanks
     assert not net.matches("dulu dikurung sekarang sudah aman")
+
 
 def _net_cases() -> list[Any]:
     """One pytest case per text of every behaviour in net_cases.yml."""
