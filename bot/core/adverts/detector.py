@@ -38,11 +38,10 @@ _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benar
                        r"curiga|ragu|(resmi|legal|sah|asli) (ga|gk|gak|nggak|ora|teu|ke tak)|"
                        r"apa (itu|sih|ya|aja|saja)|"
                        r"cek (pt|p3mi|agen|agensi|perusahaan)|kata (teman|tetangga|orang)|"
-                       r"(anak|suami|istri|adik|ibu|bapak|keluarga|kakak) saya|"
                        # someone of the writer's own, written short or regional
                        r"(anak|suami|istri|adik|adek|ibu|bapak|keluarga|kakak|ponakan|"
                        r"keponakan|teman|temen|sepupu|murid|garwa|bojo|inaq|amaq)"
-                       r"( \w+)? (sy|aku|gue|gw|kula|abdi|tiang)|(anak|adik|suami|istri|bojo|"
+                       r"( \w+)? (saya|sy|aku|gue|gw|kula|abdi|tiang)|(anak|adik|suami|istri|bojo|"
                        r"kanca|konco|adek)ku|anak tetangga|(sy|saya|aku|gue|gw) (umur|kepala desa|"
                        r"kades|guru|perangkat)|umur (gue|gw|sy|saya|aku)|"
                        # question tails typed in chat
