@@ -34,8 +34,8 @@ _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benar
                        r"lapor|laporin|ngelaporin|melaporkan|mengadu|ditipu|tertipu|"
                        r"tolong(?! (bantu |dibantu )?(share|sebar|di ?share|bagikan|dibagikan))|"
                        r"mohon (info|bantuan|dicek|cek|petunjuk)|mohon bantu(?! (share|sebar))|"
-                       r"berapa|brp|brapa|piro|pira|opo|jenenge|namanya|(itu|iku|kuwi) apa|gmn|gmna|bgmn|"
-                       r"curiga|ragu|(resmi|legal|sah|asli) (ga|gk|gak|nggak|ora|teu|ke tak)|"
+                       r"berapa|brp|brapa|piro|pira|opo|jenenge|namanya|(itu|iku|kuwi) apa|"
+                       r"gmn|gmna|bgmn|curiga|ragu|(resmi|legal|sah|asli) (ga|gk|gak|nggak|ora|teu|ke tak)|"
                        r"apa (itu|sih|ya|aja|saja)|"
                        r"cek (pt|p3mi|agen|agensi|perusahaan)|kata (teman|tetangga|orang)|"
                        # someone of the writer's own, written short or regional
