@@ -35,8 +35,8 @@ _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benar
                        r"tolong(?! (bantu |dibantu )?(share|sebar|di ?share|bagikan|dibagikan))|"
                        r"mohon (info|bantuan|dicek|cek|petunjuk)|mohon bantu(?! (share|sebar))|"
                        r"berapa|brp|brapa|piro|pira|opo|jenenge|namanya|(itu|iku|kuwi) apa|"
-                       r"gmn|gmna|bgmn|curiga|ragu|(resmi|legal|sah|asli) (ga|gk|gak|nggak|ora|teu|ke tak)|"
-                       r"apa (itu|sih|ya|aja|saja)|"
+                       r"gmn|gmna|bgmn|curiga|ragu|apa (itu|sih|ya|aja|saja)|"
+                       r"(resmi|legal|sah|asli) (ga|gk|gak|nggak|ora|teu|ke tak)|"
                        r"cek (pt|p3mi|agen|agensi|perusahaan)|kata (teman|tetangga|orang)|"
                        # someone of the writer's own, written short or regional
                        r"(anak|suami|istri|adik|adek|ibu|bapak|keluarga|kakak|ponakan|"
