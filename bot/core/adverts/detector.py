@@ -36,6 +36,12 @@ _QUESTION = re.compile(r"\?\s*$|(?<![a-z])(apakah|gimana|bagaimana|beneran|benar
                        r"mohon (info|bantuan|dicek|cek|petunjuk)|mohon bantu(?! (share|sebar))|"
                        r"berapa|brp|brapa|piro|pira|opo|jenenge|namanya|(itu|iku|kuwi) apa|"
                        r"gmn|gmna|bgmn|curiga|ragu|apa (itu|sih|ya|aja|saja)|"
+                       # a particle right before a question mark, short question words, and
+                       # someone who wants to complain
+                       r"(ga|gk|gak|nggak|ngga|tidak|ora|teu|sonde|po|ko|kah)\s*\?|"
+                       r"kpn|dmn|endi|ngendi|pundi|ap aj|apa aj|ko sonde|betul ko|"
+                       r"boleh (ga|gk|gak|nggak|tidak|ora|teu)|syarat(nya|e) (apa|opo|naon)|"
+                       r"mau (ngadu|mengadu|lapor|bikin pengaduan|buat pengaduan)|"
                        r"(resmi|legal|sah|asli) (ga|gk|gak|nggak|ora|teu|ke tak)|"
                        r"cek (pt|p3mi|agen|agensi|perusahaan)|kata (teman|tetangga|orang)|"
                        # someone of the writer's own, written short or regional
